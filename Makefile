@@ -1,0 +1,38 @@
+# The two commands of the README: `make demo` and `make test`. Needs only Python 3.11+ and make.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO_OUT ?= demo-out
+SAMPLE := assets/sample/caren_session.mp4
+
+.PHONY: demo test install install-test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# The main job on the bundled sample, with the network switched off for the model hub.
+demo: install
+	HF_HUB_OFFLINE=1 $(BIN)/vidkit transcribe $(SAMPLE) --format txt -o $(DEMO_OUT)
+	HF_HUB_OFFLINE=1 $(BIN)/vidkit caption $(SAMPLE) --burn -o $(DEMO_OUT)
+	@echo "Demo outputs are in $(DEMO_OUT)/"
+
+test: install-test
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -n 2 -q
+
+bench: install-test
+	$(BIN)/python bench/transcribe.py
+
+clean:
+	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .hypothesis

@@ -1,0 +1,84 @@
+"""Burn captions into the picture with libass in a single encode; audio is stream-copied."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from vidkit.captions.cue import Cue
+from vidkit.captions.styles import CaptionStyle
+from vidkit.captions.writers import styled_file
+from vidkit.errors import BadInputError
+from vidkit.media.ffmpeg import run_ffmpeg
+from vidkit.media.output import atomic_path
+from vidkit.media.probe import MediaInfo
+from vidkit.resources import fonts_dir
+
+# Audio codecs an MP4 can carry as they are; anything else (PCM, ...) is encoded to AAC.
+_MP4_AUDIO = {"aac", "mp3", "alac", "opus", "flac", "ac3", "eac3"}
+
+
+def output_size(info: MediaInfo) -> tuple[int, int]:
+    """Upright size rounded up to even numbers (H.264 4:2:0 needs even sides; we pad, not crop)."""
+    assert info.video is not None
+    width, height = info.video.display_size
+    return width + width % 2, height + height % 2
+
+
+def encode_args(info: MediaInfo, crf: int, preset: str) -> list[str]:
+    """Video/audio/metadata arguments shared by every re-encoding output."""
+    assert info.audio is None or info.audio.codec
+    audio = []
+    if info.audio is not None:
+        audio = ["-c:a", "copy"] if info.audio.codec in _MP4_AUDIO else ["-c:a", "aac", "-b:a", "192k"]
+    return [
+        "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
+        "-fps_mode", "passthrough", *audio,
+        # No identifying metadata: titles, dates, GPS, device, encoder strings.
+        "-map_metadata", "-1", "-map_metadata:s:v", "-1", "-map_metadata:s:a", "-1",
+        "-map_chapters", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
+        "-flags:a", "+bitexact", "-movflags", "+faststart",
+    ]
+
+
+def burn_captions(
+    info: MediaInfo,
+    cues: Sequence[Cue],
+    style: CaptionStyle,
+    max_line_chars: int,
+    out_path: Path,
+    *,
+    crf: int = 20,
+    preset: str = "veryfast",
+    on_progress: Callable[[float], None] | None = None,
+) -> Path:
+    """Render `cues` onto `info.path`'s video; writes `out_path` atomically."""
+    if info.video is None:
+        raise BadInputError(f"{info.path.name} has no video stream: --burn needs a video")
+    width, height = output_size(info)
+    subs = styled_file(cues, style, width, height, max_line_chars)
+    with tempfile.TemporaryDirectory(prefix="vidkit-burn-") as work:
+        # ffmpeg filter arguments have their own escaping; fixed names in a private folder
+        # sidestep it for any input or install path (spaces, quotes, colons).
+        workdir = Path(work)
+        (workdir / "captions.ass").write_text(subs.to_string("ass"), encoding="utf-8")
+        _link_fonts(workdir / "fonts")
+        pad = f"pad={width}:{height}:0:0:black," if (width, height) != info.video.display_size else ""
+        with atomic_path(out_path) as tmp:
+            run_ffmpeg(
+                ["-y", "-i", str(info.path.resolve()), "-map", "0:v:0", "-map", "0:a:0?",
+                 "-vf", f"{pad}ass=captions.ass:fontsdir=fonts",
+                 *encode_args(info, crf, preset), str(tmp.resolve())],
+                duration=info.duration, on_progress=on_progress, cwd=workdir,
+            )
+    return out_path
+
+
+def _link_fonts(target: Path) -> None:
+    try:
+        os.symlink(fonts_dir(), target, target_is_directory=True)
+    except OSError:  # no symlinks (some Windows setups): copy the few font files
+        shutil.copytree(fonts_dir(), target)

@@ -1,0 +1,180 @@
+"""The `vidkit` command: parse flags, call a pipeline step, print. No logic of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.table import Table
+
+import vidkit
+from vidkit import config as config_mod
+from vidkit.console import Reporter, fail, print_json, setup_logging, stderr
+
+app = typer.Typer(
+    name="vidkit",
+    help="Captioned, privacy-safe clips from CAREN session recordings. Works offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+Out = Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: next to the input).",
+                                             file_okay=False)]
+Json = Annotated[bool, typer.Option("--json", help="Print one JSON object naming every output.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summaries.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")]
+Input = Annotated[Path, typer.Argument(help="Recording (video or audio).", show_default=False)]
+Model = Annotated[Optional[str], typer.Option(
+    help="Whisper model: empty = embedded tiny.en (offline); a name like base.en or small "
+         "(downloaded once); or a local model folder / .pt file.")]
+Engine = Annotated[Optional[str], typer.Option(help="faster-whisper (default) or openai-whisper.")]
+Glossary = Annotated[Optional[str], typer.Option(
+    help="Domain terms to favour: a file (one per line) or a built-in name ('rehab'); '' for none.")]
+
+
+def _run(job, *, json_out: bool, quiet: bool, debug: bool) -> None:
+    """Run `job(reporter)` with progress, then print its summary or JSON; map errors to exit codes."""
+    setup_logging(quiet or json_out, debug)
+    reporter = Reporter(quiet=quiet)
+    try:
+        with reporter.running():
+            payload = job(reporter)
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - every failure becomes one line
+        raise typer.Exit(fail(exc, debug)) from None
+    if json_out:
+        print_json(payload)
+    elif not quiet:
+        _print_summary(payload)
+    if payload.get("exit_code"):
+        raise typer.Exit(payload["exit_code"])
+
+
+def _print_summary(payload: dict[str, Any]) -> None:
+    table = Table(show_header=False, box=None, pad_edge=False)
+    for key, value in payload.get("summary_lines", []):
+        table.add_row(f"[bold]{key}[/]", str(value))
+    for kind, path in payload["outputs"].items():
+        table.add_row(f"[green]{kind}[/]", str(path))
+    stderr.print(table)
+
+
+def _settings(**sections: dict[str, Any]) -> config_mod.Settings:
+    return config_mod.load_settings(sections)
+
+
+def _split(formats: Optional[str]) -> Optional[list[str]]:
+    return None if formats is None else [f for f in formats.split(",") if f.strip()]
+
+
+@app.command()
+def transcribe(
+    input: Input,
+    model: Model = None,
+    engine: Engine = None,
+    language: Annotated[Optional[str], typer.Option(help="Spoken language code (en, nl, de, ...); default: detect.")] = None,
+    glossary: Glossary = None,
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="Extra outputs, comma-separated: txt,srt,vtt.")] = None,
+    device: Annotated[Optional[str], typer.Option(help="auto, cpu or cuda.")] = None,
+    beam_size: Annotated[Optional[int], typer.Option(min=1, max=20, help="Beam width (1 = greedy, fastest).")] = None,
+    vad: Annotated[Optional[bool], typer.Option("--vad/--no-vad", help="Skip silence with voice activity detection.")] = None,
+    threads: Annotated[Optional[int], typer.Option(min=0, help="CPU threads (0 = all cores).")] = None,
+    out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
+) -> None:
+    """Transcribe speech to [bold]<stem>.transcript.json[/] (words with times and confidence).
+
+    Example: [cyan]vidkit transcribe session.mp4 --format txt,srt -o out/[/]
+    """
+    from vidkit.pipeline.steps import transcribe_job
+
+    def job(reporter: Reporter) -> dict[str, Any]:
+        settings = _settings(transcribe=dict(model=model, engine=engine, language=language, glossary=glossary,
+                                             formats=_split(format), device=device, beam_size=beam_size,
+                                             vad=vad, threads=threads))
+        result = transcribe_job(input, settings, reporter, out)
+        summary = result.summary
+        lines = [("language", summary["language"]), ("words", summary["words"]),
+                 ("speed", f"{summary['seconds']} s, {summary['real_time_factor']}x real time")]
+        if summary["flagged_segments"]:
+            lines.append(("[yellow]check[/]", ", ".join(
+                f"{s['start']:.1f}-{s['end']:.1f}s ({'/'.join(s['flags'])})" for s in summary["flagged_segments"])))
+        return {"command": "transcribe", "outputs": result.outputs, "summary": summary, "summary_lines": lines}
+
+    _run(job, json_out=json_out, quiet=quiet, debug=debug)
+
+
+@app.command()
+def caption(
+    input: Input,
+    transcript: Annotated[Optional[Path], typer.Option(help="Use this transcript (default: <stem>.transcript.json if present, else transcribe first).", dir_okay=False)] = None,
+    style: Annotated[Optional[str], typer.Option(help="Caption style: standard, shorts, or a .toml path.")] = None,
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="Sidecars, comma-separated: srt,vtt,ass.")] = None,
+    burn: Annotated[bool, typer.Option("--burn", help="Also render the captions into <stem>.captioned.mp4.")] = False,
+    max_cps: Annotated[Optional[float], typer.Option(min=5, max=40, help="Reading speed limit, characters/second (17 for children).")] = None,
+    max_line_chars: Annotated[Optional[int], typer.Option(min=10, max=80, help="Characters per line.")] = None,
+    model: Model = None,
+    glossary: Glossary = None,
+    out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
+) -> None:
+    """Make captions to professional rules: SRT/VTT for YouTube, ASS, a QC report, and with --burn a captioned video.
+
+    Example: [cyan]vidkit caption session.mp4 --burn --style standard -o out/[/]
+    """
+    from vidkit.pipeline.steps import caption_job
+
+    def job(reporter: Reporter) -> dict[str, Any]:
+        settings = _settings(
+            transcribe=dict(model=model, glossary=glossary),
+            captions=dict(style=style, formats=_split(format), max_cps=max_cps, max_line_chars=max_line_chars))
+        result = caption_job(input, settings, reporter, out=out, transcript_path=transcript, burn=burn)
+        assert result.captions is not None
+        qc = result.captions.qc.to_dict()
+        lines = [("cues", qc["summary"]["cues"]),
+                 ("rule breaks", f"{qc['summary']['unforced_violations']} avoidable, "
+                                 f"{qc['summary']['violations'] - qc['summary']['unforced_violations']} forced by the speech"),
+                 ("low-confidence words", qc["summary"]["low_probability_words"])]
+        return {"command": "caption", "outputs": result.outputs, "summary": result.summary, "summary_lines": lines}
+
+    _run(job, json_out=json_out, quiet=quiet, debug=debug)
+
+
+@app.command("config")
+def show_config(json_out: Json = False, debug: Debug = False) -> None:
+    """Print the effective settings and where each comes from (default, a vidkit.toml, or a flag).
+
+    Looked up: the user config file, then ./vidkit.toml (later wins); flags override both.
+    Example: [cyan]vidkit config --json[/]
+    """
+
+    def job(reporter: Reporter) -> dict[str, Any]:
+        settings = config_mod.load_settings()
+        rows = config_mod.describe(settings)
+        files = [str(p) for p in config_mod.config_files()]
+        if not json_out:
+            table = Table("setting", "value", "from")
+            for key, value, source in rows:
+                table.add_row(key, repr(value), source)
+            stderr.print(table)
+            stderr.print(f"config files: {', '.join(files) or 'none'} (user file: {config_mod.user_config_path()})")
+        return {"command": "config", "outputs": {}, "files": files,
+                "settings": {key: {"value": value, "source": source} for key, value, source in rows}}
+
+    _run(job, json_out=json_out, quiet=True, debug=debug)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"vidkit {vidkit.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Show the version and exit.")] = False) -> None:
+    """vidkit: transcripts, captions, face anonymisation, clips and YouTube publishing for CAREN sessions."""
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,145 @@
+"""Settings: built-in defaults < user config file < ./vidkit.toml < command-line flags.
+
+`vidkit config` shows every effective value and where it came from, so a clinician can
+tell why vidkit did what it did.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from vidkit.errors import ConfigError
+
+FILE_NAME = "vidkit.toml"
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "transcribe": {
+        "engine": "faster-whisper",  # or "openai-whisper" (extra: vidkit[openai-whisper])
+        "model": "",  # empty = embedded tiny.en; a name (base, small.en, ...) or a folder/.pt path
+        "language": "",  # empty = English for *.en models, detected otherwise
+        "device": "auto",  # auto | cpu | cuda
+        "compute_type": "auto",  # auto = int8 on CPU, float16 on CUDA
+        "threads": 0,  # CPU threads; 0 = all cores
+        "beam_size": 5,
+        "vad": True,
+        "glossary": "rehab",  # a built-in glossary name, a file path, or "" for none
+        "condition_on_previous_text": False,
+        "hallucination_silence_threshold": 2.0,  # seconds
+        "compression_ratio_threshold": 2.4,
+        "log_prob_threshold": -1.0,
+        "no_speech_threshold": 0.6,
+        "formats": [],  # extra outputs: txt, srt, vtt
+    },
+    "captions": {
+        "style": "standard",  # templates/captions/<style>.toml, or a path to one
+        "formats": ["srt", "vtt", "ass"],
+        "max_line_chars": 42,
+        "max_lines": 2,
+        "max_cps": 20.0,  # 17 for children's programmes
+        "min_duration": 5 / 6,  # seconds
+        "max_duration": 7.0,
+        "min_gap_frames": 2,
+        "low_probability": 0.5,
+    },
+    "burn": {
+        "crf": 20,  # x264 quality: lower is better and larger
+        "preset": "veryfast",
+    },
+    "output": {
+        "dir": "",  # empty = next to the input
+    },
+}
+
+
+@dataclass
+class Settings:
+    values: dict[str, dict[str, Any]]
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def get(self, section: str, key: str) -> Any:
+        return self.values[section][key]
+
+    def section(self, name: str) -> dict[str, Any]:
+        return dict(self.values[name])
+
+    def source(self, section: str, key: str) -> str:
+        return self.sources.get(section, {}).get(key, "default")
+
+
+def user_config_path() -> Path:
+    return Path(platformdirs.user_config_dir("vidkit")) / FILE_NAME
+
+
+def config_files(cwd: Path | None = None) -> list[Path]:
+    """Existing config files in increasing precedence: user config dir, then working folder."""
+    candidates = [user_config_path(), Path(cwd or os.getcwd()) / FILE_NAME]
+    seen: list[Path] = []
+    for path in candidates:
+        if path.is_file() and path.resolve() not in [p.resolve() for p in seen]:
+            seen.append(path)
+    return seen
+
+
+def load_settings(flags: dict[str, dict[str, Any]] | None = None, cwd: Path | None = None) -> Settings:
+    """Merge defaults, config files and flags (None values in `flags` mean "not given")."""
+    settings = Settings(copy.deepcopy(DEFAULTS))
+    for path in config_files(cwd):
+        _apply(settings, _read_toml(path), str(path))
+    for section, items in (flags or {}).items():
+        given = {k: v for k, v in items.items() if v is not None}
+        _apply(settings, {section: given}, "flag")
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _apply(settings: Settings, data: dict[str, Any], origin: str) -> None:
+    for section, items in data.items():
+        if section not in DEFAULTS:
+            known = ", ".join(DEFAULTS)
+            raise ConfigError(f"{origin}: unknown section [{section}] (known: {known})")
+        if not isinstance(items, dict):
+            raise ConfigError(f"{origin}: [{section}] must be a table of settings")
+        for key, value in items.items():
+            if key not in DEFAULTS[section]:
+                known = ", ".join(DEFAULTS[section])
+                raise ConfigError(f"{origin}: unknown setting {section}.{key} (known: {known})")
+            settings.values[section][key] = _coerce(section, key, value, origin)
+            settings.sources.setdefault(section, {})[key] = origin
+
+
+def _coerce(section: str, key: str, value: Any, origin: str) -> Any:
+    default = DEFAULTS[section][key]
+    expected = type(default)
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if expected is list and isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise ConfigError(
+            f"{origin}: {section}.{key} must be {expected.__name__}, got {value!r}"
+        )
+    return value
+
+
+def describe(settings: Settings) -> list[tuple[str, Any, str]]:
+    """(section.key, value, source) rows for `vidkit config`."""
+    return [
+        (f"{section}.{key}", value, settings.source(section, key))
+        for section, items in settings.values.items()
+        for key, value in items.items()
+    ]

@@ -1,0 +1,96 @@
+"""How commands talk to people: progress bars on stderr, one-line errors, --json on stdout."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.markup import escape
+from rich.progress import (BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn,
+                           TimeElapsedColumn, TimeRemainingColumn)
+
+from vidkit.errors import VidkitError
+
+stderr = Console(stderr=True, highlight=False)
+
+
+def setup_logging(quiet: bool, debug: bool) -> None:
+    level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
+    logging.basicConfig(level=level, format="%(message)s", force=True,
+                        handlers=[RichHandler(console=stderr, show_time=False, show_path=debug)])
+    for noisy in ("faster_whisper", "httpx", "huggingface_hub"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+class Reporter:
+    """One progress bar per named stage, on stderr; nothing at all when quiet.
+
+    The bar display starts with the first stage, so quick failures print only their error.
+    """
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self._progress: Progress | None = None
+        self._tasks: dict[str, TaskID] = {}
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[Reporter]:
+        try:
+            yield self
+        finally:
+            if self._progress is not None:
+                self._progress.stop()
+            self._progress = None
+            self._tasks.clear()
+
+    def _start(self) -> Progress:
+        if self._progress is None:
+            self._progress = Progress(
+                TextColumn("{task.description:<22}"), BarColumn(), TaskProgressColumn(),
+                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                console=stderr, transient=False,
+            )
+            self._progress.start()
+        return self._progress
+
+    def update(self, stage: str, done: float, total: float) -> None:
+        if self.quiet:
+            return
+        progress = self._start()
+        if stage not in self._tasks:
+            self._tasks[stage] = progress.add_task(stage, total=max(total, 1e-9))
+        progress.update(self._tasks[stage], completed=min(done, total), total=max(total, 1e-9))
+
+    def stage(self, name: str, total: float) -> Callable[[float], None]:
+        """A callback for one stage: call it with the amount done (same unit as `total`)."""
+        return lambda done: self.update(name, done, total)
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            stderr.print(message)
+
+
+def print_json(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def fail(exc: BaseException, debug: bool) -> int:
+    """Print one line (or the traceback with --debug) and return the exit code."""
+    if debug:
+        stderr.print_exception(show_locals=False)
+    if isinstance(exc, VidkitError):
+        stderr.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        stderr.print("[bold red]interrupted[/]: no output was written for the unfinished step", soft_wrap=True)
+        return 130
+    stderr.print(f"[bold red]error:[/] unexpected failure: {type(exc).__name__}: {escape(str(exc))} "
+                 "(run again with --debug for details)", soft_wrap=True)
+    return 1

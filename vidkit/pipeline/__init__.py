@@ -1,0 +1,1 @@
+"""Stages wired together for the CLI and (later) presets and watch mode."""
