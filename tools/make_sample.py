@@ -36,13 +36,13 @@ SCRIPT = [
     (0.6, "Good morning Maria, welcome back to the CAREN lab.", 150),
     (4.5, "Today we will work on your gait and your step length.", 150),
     (8.5, "The harness is on, so you are safe if you lose your balance.", 155),
-    (12.9, "I am starting the treadmill now, nice and slow.", 150),
+    (12.9, "I am starting the treadmill now, at a slow speed.", 150),
     (16.8, "Look at the road on the screen, and keep your head up.", 155),
     (22.4, "Try to make each step a little longer.", 145),
     (25.6, "Now focus on the weight shift from your left foot to your right foot.", 155),
-    (30.1, "Feel the ground under your feet. That is proprioception.", 145),
+    (30.1, "Feel the ground under your feet. That is proprioception.", 135),
     (34.6, "We will slow the belt down now.", 150),
-    (37.3, "Well done, Maria Jansen.", 140),
+    (37.2, "Well done, Maria Jansen.", 130),
 ]
 
 # Grace Hopper portrait: crop holding cap + face, and the face box inside that crop.
@@ -54,10 +54,8 @@ YY, XX = np.mgrid[0:H, 0:W].astype(np.float32)
 
 
 def blend(img, alpha, color):
-    """Alpha-composite a flat colour into img (float RGB) in place.
-
-    ``alpha`` is a full-frame array or a (window, alpha) pair from a shape helper.
-    """
+    """Alpha-composite a flat colour into float RGB img in place; alpha is a
+    full-frame array or a (window, alpha) pair from a shape helper."""
     if isinstance(alpha, tuple):
         window, alpha = alpha
         img = img[window]
@@ -87,6 +85,14 @@ def capsule(x0, y0, x1, y1, r):
     return window, r - d + 0.5
 
 
+def stripes(phase, footprint, duty):
+    """Square wave box-filtered over each pixel's footprint (in cycles): anti-aliased
+    stripes fade to their mean where too dense, so no crawling jaggies (and fewer bits)."""
+    w = np.maximum(footprint, 1e-3)
+    ramp = lambda x: np.floor(x) * duty + np.minimum(x - np.floor(x), duty)  # noqa: E731
+    return (ramp(phase + w / 2) - ramp(phase - w / 2)) / w
+
+
 # --- static layers -------------------------------------------------------------
 
 U = (XX - W / 2) / 300.0  # horizontal screen coordinate, -1..1 across the VR screen
@@ -95,6 +101,8 @@ SCREEN_BOT = 228 + 20 * U**2
 V = (YY - SCREEN_TOP) / (SCREEN_BOT - SCREEN_TOP)  # 0 at top edge, 1 at bottom edge
 SCREEN_ALPHA = np.clip(np.minimum.reduce([YY - SCREEN_TOP, SCREEN_BOT - YY, 300 - np.abs(XX - W / 2)]) + 0.5, 0, 1)
 HORIZON = 0.42
+BELT_S = np.clip((YY - 262) / 92, 0, 1)
+BELT_HALF = 108 + 46 * BELT_S
 
 
 def lab_background():
@@ -106,9 +114,7 @@ def lab_background():
     bezel = np.minimum.reduce([YY - SCREEN_TOP + 5, SCREEN_BOT + 5 - YY, 306 - np.abs(XX - W / 2)])
     blend(img, np.clip(bezel + 0.5, 0, 1), (22, 22, 26))
     # Treadmill housing and belt (trapezoid, wider toward the camera).
-    t = np.clip((YY - 262) / 92, 0, 1)
-    half = 108 + 46 * t
-    blend(img, np.clip(np.minimum(YY - 256, half + 14 - np.abs(XX - W / 2)) + 0.5, 0, 1), (92, 96, 104))
+    blend(img, np.clip(np.minimum(YY - 256, BELT_HALF + 14 - np.abs(XX - W / 2)) + 0.5, 0, 1), (92, 96, 104))
     # Handrails on both sides of the patient.
     for side in (-1, 1):
         x = W / 2 + side * 150
@@ -119,19 +125,6 @@ def lab_background():
     return img
 
 
-def stripes(phase, footprint, duty):
-    """Square wave box-filtered over each pixel's footprint (in cycles).
-
-    Anti-aliased stripes fade to their mean colour where they get too dense, which
-    avoids crawling jaggies and keeps the encoded size down.
-    """
-    w = np.maximum(footprint, 1e-3)
-    ramp = lambda x: np.floor(x) * duty + np.minimum(x - np.floor(x), duty)  # noqa: E731
-    return (ramp(phase + w / 2) - ramp(phase - w / 2)) / w
-
-
-BELT_S = np.clip((YY - 262) / 92, 0, 1)
-BELT_HALF = 108 + 46 * BELT_S
 BELT_ALPHA = np.clip(np.minimum(YY - 262, BELT_HALF - np.abs(XX - W / 2)) + 0.5, 0, 1) * (YY < 356)
 BELT_DEPTH = 3.0 / (0.25 + BELT_S)  # in belt-line cycles; far lines bunch up
 BELT_FOOTPRINT = 3.0 / (0.25 + BELT_S) ** 2 / 92
@@ -151,7 +144,7 @@ def virtual_scene(t):
     img[:] = (1 - sky) * np.array([110, 160, 220]) + sky * np.array([190, 215, 235])
     travelled = DEPTH + SPEED * t  # world position of the ground under each pixel
     blend(img, GROUND * 1.0, (70, 130, 60))
-    blend(img, GROUND * stripes(travelled * 0.4, DEPTH_FOOTPRINT * 0.4, 0.5) * 0.12, (100, 155, 75))
+    blend(img, GROUND * np.clip(1.5 - (V - HORIZON) * 8, 0, 0.5), (150, 175, 150))  # distance haze
     blend(img, ROAD, (88, 88, 92))
     blend(img, CENTRE_LINE * stripes(travelled * 0.8, DEPTH_FOOTPRINT * 0.8, 0.45), (235, 230, 200))
     # Trees beside the road, recycled far away once they pass the viewer.
@@ -253,8 +246,7 @@ def render_frames(sink, frames=range(N_FRAMES)):
 
 
 def make_audio():
-    lines = [(start, text, rate) for start, text, rate in SCRIPT]
-    speech, spans = synthesize_script(lines, DURATION, sample_rate=AUDIO_RATE, voice="en-us")
+    speech, spans = synthesize_script(SCRIPT, DURATION, sample_rate=AUDIO_RATE, voice="en-us")
     for (start, text, _), (real, _end) in zip(SCRIPT, spans):
         if abs(real - start) > 1e-3:
             raise SystemExit(f"line overlaps its predecessor, move it later: {text!r} ({real:.2f}s)")
@@ -279,7 +271,7 @@ def main():
             "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{W}x{H}", "-r", str(FPS), "-i", "-",
             "-i", str(wav), "-map", "0:v", "-map", "1:a",
             "-c:v", "libx264", "-preset", "slow", "-crf", "30", "-pix_fmt", "yuv420p",
-            "-g", "50", "-threads", "1",  # single thread keeps the bitstream reproducible
+            "-g", "50", "-threads", "1",  # fixed thread count: same bytes on any machine
             "-x264-params", "psy-rd=0,0",  # no film-grain psychovisual bits: synthetic picture
             "-bsf:v", "filter_units=remove_types=6",  # drop SEI (x264 version/options string)
             "-c:a", "aac", "-b:a", "64k", "-ac", "1",

@@ -6,11 +6,14 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 import vidkit
 from vidkit import config as config_mod
 from vidkit.console import Reporter, fail, print_json, setup_logging, stderr
+
+stdout = Console(highlight=False, soft_wrap=True)
 
 app = typer.Typer(
     name="vidkit",
@@ -44,10 +47,13 @@ def _run(job, *, json_out: bool, quiet: bool, debug: bool) -> None:
             payload = job(reporter)
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - every failure becomes one line
         raise typer.Exit(fail(exc, debug)) from None
+    tables = payload.pop("_tables", [])
     if json_out:
         print_json(payload)
     elif not quiet:
         _print_summary(payload)
+        for table in tables:
+            stderr.print(table)
     if payload.get("exit_code"):
         raise typer.Exit(payload["exit_code"])
 
@@ -59,6 +65,30 @@ def _print_summary(payload: dict[str, Any]) -> None:
     for kind, path in payload["outputs"].items():
         table.add_row(f"[green]{kind}[/]", str(path))
     stderr.print(table)
+
+
+_QC_ROWS = 8  # the terminal shows the first few; the QC JSON has them all
+
+
+def _qc_tables(qc) -> list[Table]:
+    """Short tables of rule breaks and unsure words, for a person to check by ear."""
+    tables = []
+    if qc.violations:
+        table = Table("cue", "rule", "value", "limit", "why", title="Caption rule breaks", title_justify="left")
+        for v in qc.violations[:_QC_ROWS]:
+            why = ("[dim]forced:[/] " if v.forced else "[red]avoidable:[/] ") + v.reason
+            table.add_row(str(v.cue_index + 1), v.rule, f"{v.value:.2f}", f"{v.limit:.2f}", why)
+        if len(qc.violations) > _QC_ROWS:
+            table.caption = f"{len(qc.violations) - _QC_ROWS} more in the QC report"
+        tables.append(table)
+    if qc.low_probability_words:
+        table = Table("time", "word", "confidence", title="Words to check", title_justify="left")
+        for w in qc.low_probability_words[:_QC_ROWS]:
+            table.add_row(f"{int(w.start // 60)}:{w.start % 60:05.2f}", w.text, f"{w.probability:.0%}")
+        if len(qc.low_probability_words) > _QC_ROWS:
+            table.caption = f"{len(qc.low_probability_words) - _QC_ROWS} more in the QC report"
+        tables.append(table)
+    return tables
 
 
 def _settings(**sections: dict[str, Any]) -> config_mod.Settings:
@@ -135,7 +165,8 @@ def caption(
                  ("rule breaks", f"{qc['summary']['unforced_violations']} avoidable, "
                                  f"{qc['summary']['violations'] - qc['summary']['unforced_violations']} forced by the speech"),
                  ("low-confidence words", qc["summary"]["low_probability_words"])]
-        return {"command": "caption", "outputs": result.outputs, "summary": result.summary, "summary_lines": lines}
+        return {"command": "caption", "outputs": result.outputs, "summary": result.summary,
+                "summary_lines": lines, "_tables": _qc_tables(result.captions.qc)}
 
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
 
@@ -156,8 +187,8 @@ def show_config(json_out: Json = False, debug: Debug = False) -> None:
             table = Table("setting", "value", "from")
             for key, value, source in rows:
                 table.add_row(key, repr(value), source)
-            stderr.print(table)
-            stderr.print(f"config files: {', '.join(files) or 'none'} (user file: {config_mod.user_config_path()})")
+            stdout.print(table)
+            stdout.print(f"config files: {', '.join(files) or 'none'} (user file: {config_mod.user_config_path()})")
         return {"command": "config", "outputs": {}, "files": files,
                 "settings": {key: {"value": value, "source": source} for key, value, source in rows}}
 

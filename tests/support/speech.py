@@ -87,7 +87,12 @@ def resample(samples: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
 def synthesize(
     text: str, *, rate_wpm: int = 155, voice: str = "en-us", sample_rate: int = 16000
 ) -> np.ndarray:
-    """Speak ``text`` and return float32 mono samples in [-1, 1] at ``sample_rate``."""
+    """Speak ``text`` and return float32 mono samples in [-1, 1] at ``sample_rate``.
+
+    eSpeak carries waveform state from one call to the next, so the samples vary
+    slightly with what was spoken before; the same sequence of calls in a fresh
+    process is reproducible.
+    """
     raw = text.encode("utf-8") + b"\0"
     with _lock:
         lib, native_rate = _init()

@@ -78,7 +78,11 @@ def burn_captions(
 
 
 def _link_fonts(target: Path) -> None:
-    try:
-        os.symlink(fonts_dir(), target, target_is_directory=True)
-    except OSError:  # no symlinks (some Windows setups): copy the few font files
-        shutil.copytree(fonts_dir(), target)
+    # Only font files: libass tries to load everything in fontsdir and logs errors for the rest.
+    target.mkdir()
+    for font in sorted(fonts_dir().iterdir()):
+        if font.suffix.lower() in (".ttf", ".otf"):
+            try:
+                os.symlink(font, target / font.name)
+            except OSError:  # no symlinks (some Windows setups): copy
+                shutil.copyfile(font, target / font.name)
