@@ -104,3 +104,11 @@ def test_openai_whisper_engine_plumbing(tmp_path):
     assert t.provenance["engine"] == "openai-whisper"
     assert t.provenance["model"]["name"] == "random-tiny" and len(t.provenance["model"]["sha256"]) == 64
     assert t.language == "en"
+
+
+def test_uncached_model_offline_is_a_clear_error(monkeypatch, tmp_path):
+    from vidkit.errors import ProcessingError
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))  # an empty cache, hub offline (conftest)
+    with pytest.raises(ProcessingError, match="not cached and could not be downloaded"):
+        resolve_faster_whisper("base.en")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from vidkit.captions.cue import Cue, CueRules
-from vidkit.captions.linebreak import Break, break_lines, classify_break
+from vidkit.captions.linebreak import Break, break_lines, classify_break, fill_step
 from vidkit.transcript import Word
 
 # Cost of ending a cue at a break of each class, before the pause discount.
@@ -127,17 +127,7 @@ def _group(
         low = i  # two-pointer: smallest k with words [k, j) fitting on one line
         inner = 0.0
         for j in range(i + 1, n + 1):
-            size = sizes[j - 1]
-            if size > limit:
-                full += (current > 0) + 1
-                current = 0
-            elif current == 0:
-                current = size
-            elif current + 1 + size <= limit:
-                current += 1 + size
-            else:
-                full += 1
-                current = size
+            full, current = fill_step(full, current, sizes[j - 1], limit)
             lines = full + (current > 0)
             if lines > max_lines:
                 break

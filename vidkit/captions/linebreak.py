@@ -144,18 +144,19 @@ def min_line_count(words: Sequence[str], max_line_chars: int) -> int:
     """
     full, current = 0, 0  # finished lines, length of the open line (0 = none open)
     for word in words:
-        n = len(word)
-        if n > max_line_chars:
-            full += (current > 0) + 1
-            current = 0
-        elif current == 0:
-            current = n
-        elif current + 1 + n <= max_line_chars:
-            current += 1 + n
-        else:
-            full += 1
-            current = n
+        full, current = fill_step(full, current, len(word), max_line_chars)
     return full + (current > 0)
+
+
+def fill_step(full: int, current: int, size: int, limit: int) -> tuple[int, int]:
+    """Greedy line filling, one word of `size` characters at a time: (finished lines, open length)."""
+    if size > limit:
+        return full + (current > 0) + 1, 0
+    if current == 0:
+        return full, size
+    if current + 1 + size <= limit:
+        return full, current + 1 + size
+    return full + 1, size
 
 
 def break_lines(words: Sequence[str], rules: CueRules) -> tuple[str, ...]:
