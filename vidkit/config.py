@@ -52,6 +52,15 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "crf": 20,  # x264 quality: lower is better and larger
         "preset": "veryfast",
     },
+    "blur": {
+        "mode": "solid",  # solid | pixelate | blur (blur is reversible by machine: not default)
+        "cells": 6,  # pixelate: cells across each face, whatever its size
+        "detector": "yunet",  # primary: yunet (fast, small faces) or centerface
+        "verifier": "centerface",  # second detector that scans the output
+        "detect_size": 960,  # longer side of the frames detectors see, pixels
+        "extend_seconds": 0.5,  # tracks masked this long before/after their detections
+        "verify": True,
+    },
     "output": {
         "dir": "",  # empty = next to the input
     },

@@ -1,0 +1,165 @@
+"""Frame-level passes with PyAV: read frames upright, and decode → process → encode in one pass.
+
+Frames are handled as upright 4:2:0 planes (Y, U, V) at an even size: rotation metadata is
+applied to the pixels (players that ignore it still show the video upright) and H.264 4:2:0
+needs even sides. Timestamps are carried frame by frame, so variable frame rate survives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from vidkit.errors import ProcessingError
+from vidkit.media.output import atomic_path
+from vidkit.media.probe import MediaInfo
+
+Planes = tuple[np.ndarray, np.ndarray, np.ndarray]
+# Audio codecs an MP4 can carry as they are; anything else is encoded to AAC.
+MP4_AUDIO = {"aac", "mp3", "alac", "opus", "flac", "ac3", "eac3"}
+
+
+def even_size(info: MediaInfo) -> tuple[int, int]:
+    """Upright (display) size rounded up to even numbers."""
+    assert info.video is not None
+    width, height = info.video.display_size
+    return width + width % 2, height + height % 2
+
+
+def _coded_even(info: MediaInfo) -> tuple[int, int]:
+    w, h = info.video.width, info.video.height
+    return w + w % 2, h + h % 2
+
+
+def _turns(info: MediaInfo) -> int:
+    # np.rot90 turns counter-clockwise; the player would turn `rotation` degrees clockwise.
+    return (-(info.video.rotation // 90)) % 4
+
+
+def split_planes(buffer: np.ndarray, width: int, height: int) -> Planes:
+    """Views of Y, U, V inside a packed yuv420p array of shape (height * 3/2, width)."""
+    y = buffer[:height]
+    chroma = buffer[height:].reshape(2, height // 2, width // 2)
+    return y, chroma[0], chroma[1]
+
+
+def _upright(planes: Planes, turns: int) -> Planes:
+    if turns == 0:
+        return planes
+    return tuple(np.ascontiguousarray(np.rot90(p, turns)) for p in planes)  # type: ignore[return-value]
+
+
+def _pack(planes: Planes) -> np.ndarray:
+    y, u, v = planes
+    height, width = y.shape
+    return np.concatenate([y, u.reshape(height // 4, width), v.reshape(height // 4, width)])
+
+
+def read_small_bgr(info: MediaInfo, long_side: int) -> Iterator[tuple[int, np.ndarray, float, float]]:
+    """Upright BGR frames scaled so the longer side is at most `long_side` (for detection).
+
+    Yields (frame index, image, scale from image pixels to full upright frame pixels, time in s).
+    """
+    assert info.video is not None
+    turns = _turns(info)
+    cw, ch = info.video.width, info.video.height
+    factor = min(1.0, long_side / max(cw, ch))
+    sw, sh = max(2, round(cw * factor)), max(2, round(ch * factor))
+    scale = cw / sw
+    with av.open(str(info.path), metadata_errors="ignore") as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for index, frame in enumerate(_decode(container, stream)):
+            image = frame.to_ndarray(format="bgr24", width=sw, height=sh)
+            upright = np.ascontiguousarray(np.rot90(image, turns)) if turns else image
+            yield index, upright, scale, float(frame.time or 0.0)
+
+
+def _decode(container, stream) -> Iterator[av.VideoFrame]:
+    try:
+        yield from container.decode(stream)
+    except av.error.FFmpegError as exc:  # a truncated tail: keep what decoded, like players do
+        import logging
+
+        logging.getLogger(__name__).warning("video stops early (%s): the file looks truncated", exc)
+
+
+def transcode(
+    info: MediaInfo,
+    out_path: Path,
+    process: Callable[[int, Planes], None],
+    *,
+    crf: int = 20,
+    preset: str = "veryfast",
+    on_progress: Callable[[float], None] | None = None,
+) -> Path:
+    """One decode → `process(index, planes)` (edit planes in place) → H.264 encode pass.
+
+    Audio is stream-copied when MP4 can hold it; no metadata is carried over. Written atomically.
+    """
+    if info.video is None:
+        raise ProcessingError(f"{info.path.name} has no video stream")
+    turns = _turns(info)
+    cw, ch = _coded_even(info)
+    ow, oh = even_size(info)
+    with av.open(str(info.path), metadata_errors="ignore") as source, atomic_path(out_path) as tmp:
+        vin = source.streams.video[0]
+        vin.thread_type = "AUTO"
+        ain = source.streams.audio[0] if source.streams.audio else None
+        with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as sink:
+            vout = sink.add_stream("libx264", rate=vin.average_rate or vin.guessed_rate or Fraction(25))
+            vout.width, vout.height, vout.pix_fmt = ow, oh, "yuv420p"
+            vout.time_base = vin.time_base
+            vout.codec_context.options = {"crf": str(crf), "preset": preset}
+            vout.thread_type = "AUTO"
+            aout, resampler = _audio_out(sink, ain)
+            streams = [vin] + ([ain] if ain is not None else [])
+            index = 0
+            try:
+                for packet in source.demux(*streams):
+                    if packet.stream is ain:
+                        _audio(packet, aout, resampler, sink)
+                        continue
+                    for frame in packet.decode():
+                        buffer = frame.to_ndarray(format="yuv420p", width=cw, height=ch)
+                        planes = _upright(split_planes(buffer, cw, ch), turns)
+                        process(index, planes)
+                        out = av.VideoFrame.from_ndarray(_pack(planes), format="yuv420p")
+                        out.pts, out.time_base = frame.pts, frame.time_base
+                        sink.mux(vout.encode(out))
+                        index += 1
+                        if on_progress is not None and frame.time is not None:
+                            on_progress(frame.time)
+            except av.error.FFmpegError as exc:
+                if index == 0:
+                    raise ProcessingError(f"cannot decode {info.path.name}: {exc}") from None
+            sink.mux(vout.encode(None))
+            if resampler is not None:
+                sink.mux(aout.encode(None))
+    return out_path
+
+
+def _audio_out(sink, ain):
+    if ain is None:
+        return None, None
+    if ain.codec_context.name in MP4_AUDIO:
+        return sink.add_stream_from_template(ain), None
+    aout = sink.add_stream("aac", rate=ain.rate or 48000)
+    aout.bit_rate = 192_000
+    return aout, True
+
+
+def _audio(packet, aout, reencode, sink) -> None:
+    if reencode:
+        for frame in packet.decode():
+            frame.pts = None
+            sink.mux(aout.encode(frame))
+        return
+    if packet.dts is None:
+        return
+    packet.stream = aout
+    sink.mux(packet)

@@ -1,0 +1,138 @@
+"""`vidkit blur`: anonymised video, privacy report, optional review sheet."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+from vidkit.config import Settings
+from vidkit.console import Reporter
+from vidkit.errors import BadInputError, VidkitError
+from vidkit.media import probe
+from vidkit.media.output import atomic_path, output_path, write_text
+from vidkit.privacy.anonymise import BlurOptions, BlurResult, StaticRegion, anonymise
+from vidkit.privacy.detect import Box
+from vidkit.privacy.mask import MODES, region
+from vidkit.privacy.report import build_report, contact_sheet, report_json
+
+_REGION = re.compile(r"^\s*(\d+),(\d+),(\d+),(\d+)\s*(?:@\s*([\d.]+)\s*-\s*([\d.]*)\s*)?$")
+
+
+class UnverifiedOutput(VidkitError):
+    """The verifier still finds faces after the last masking round (exit code 1)."""
+
+
+@dataclass
+class BlurJobResult:
+    outputs: dict[str, Path] = field(default_factory=dict)
+    summary: dict[str, Any] = field(default_factory=dict)
+    result: BlurResult | None = None
+
+
+def parse_region(text: str) -> StaticRegion:
+    """`x,y,w,h` or `x,y,w,h@start-end` (pixels of the upright frame; seconds, end optional)."""
+    match = _REGION.match(text)
+    if not match:
+        raise BadInputError(f"bad --region {text!r}; use x,y,w,h or x,y,w,h@start-end (pixels, seconds)")
+    x, y, w, h = (int(v) for v in match.groups()[:4])
+    if w == 0 or h == 0:
+        raise BadInputError(f"--region {text!r} has zero width or height")
+    start = float(match.group(5)) if match.group(5) else 0.0
+    end = float(match.group(6)) if match.group(6) else float("inf")
+    if end < start:
+        raise BadInputError(f"--region {text!r} ends before it starts")
+    return StaticRegion(Box(x, y, w, h), start, end)
+
+
+def blur_options(settings: Settings, keep_tracks: tuple[int, ...], regions: tuple[str, ...]) -> BlurOptions:
+    section = settings.section("blur")
+    if section["mode"] not in MODES:
+        raise BadInputError(f"unknown --mode {section['mode']!r}; use {', '.join(MODES)}")
+    if section["mode"] == "blur":
+        # Allowed, but said plainly: blurred faces can be re-identified by machines.
+        import logging
+
+        logging.getLogger(__name__).warning("mode 'blur' is reversible by machine; prefer solid or pixelate")
+    burn = settings.section("burn")
+    return BlurOptions(mode=section["mode"], cells=section["cells"], detector=section["detector"],
+                       verifier=section["verifier"], detect_size=section["detect_size"],
+                       extend_seconds=section["extend_seconds"], keep_tracks=keep_tracks,
+                       regions=tuple(parse_region(r) for r in regions), verify=section["verify"],
+                       crf=burn["crf"], preset=burn["preset"])
+
+
+def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: Path | None = None,
+             keep_tracks: tuple[int, ...] = (), regions: tuple[str, ...] = (),
+             review: bool = False) -> BlurJobResult:
+    info = probe(input_path)
+    if info.video is None:
+        raise BadInputError(f"{info.path.name} has no video stream: there are no faces to mask")
+    options = blur_options(settings, keep_tracks, regions)
+    out_dir = out or (Path(settings.get("output", "dir")) if settings.get("output", "dir") else None)
+    video = output_path(input_path, out_dir, ".blurred.mp4")
+    result = anonymise(info, video, options, reporter.update)
+    unknown = set(keep_tracks) - {t.id for t in result.tracks}
+    if unknown:
+        video.unlink(missing_ok=True)
+        raise BadInputError(f"--keep-track {sorted(unknown)[0]}: no such track (run with --review to see them)")
+    job = BlurJobResult(result=result)
+    job.outputs["video"] = video
+    report = build_report(result, options, input_path, video)
+    job.outputs["report"] = write_text(output_path(input_path, out_dir, ".privacy.json"), report_json(report))
+    if review:
+        job.outputs["review"] = write_review(video, result, options,
+                                             output_path(input_path, out_dir, ".review.png"))
+    remaining = result.rounds[-1] if result.rounds else []
+    job.summary = {
+        "tracks": len(result.tracks),
+        "frames": len(result.times),
+        "verified": result.verified,
+        "verification_rounds": len(result.rounds),
+        "faces_left": len(remaining),
+    }
+    if options.verify and not result.verified:
+        first = remaining[0]
+        raise UnverifiedOutput(
+            f"{len(remaining)} face(s) still found after masking (first at {first.time:.2f} s, box "
+            f"{round(first.box.x)},{round(first.box.y)},{round(first.box.w)},{round(first.box.h)}); "
+            f"the output is marked unverified in {job.outputs['report'].name}"
+        )
+    return job
+
+
+def write_review(video: Path, result: BlurResult, options: BlurOptions, target: Path) -> Path:
+    """One thumbnail per track, cut from the anonymised output so masked faces stay masked."""
+    import cv2
+
+    wanted: dict[int, list[tuple[int, tuple[int, int, int, int]]]] = {}
+    for track in result.tracks:
+        best = max(track.boxes.items(), key=lambda kv: (kv[1].kind == "detected", kv[1].box.score))
+        frame, tb = best
+        x0, y0, x1, y1 = region(tb, result.frame_size, options.margins)
+        pad_x, pad_y = (x1 - x0) // 2, (y1 - y0) // 2
+        rect = (max(0, x0 - pad_x), max(0, y0 - pad_y), x1 + pad_x, y1 + pad_y)
+        wanted.setdefault(frame, []).append((track.id, rect))
+    thumbs: dict[int, np.ndarray] = {}
+    with av.open(str(video)) as container:
+        for index, frame in enumerate(container.decode(video=0)):
+            if index in wanted:
+                image = frame.to_ndarray(format="rgb24")
+                for track_id, (x0, y0, x1, y1) in wanted[index]:
+                    thumbs[track_id] = image[y0:y1, x0:x1].copy()
+            if len(thumbs) == len(result.tracks):
+                break
+    cells = [(tid, thumbs[tid], tid in options.keep_tracks) for tid in sorted(thumbs)]
+    sheet = contact_sheet(cells) if cells else np.full((60, 320, 3), 32, np.uint8)
+    ok, png = cv2.imencode(".png", cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise VidkitError("could not encode the review sheet")
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(png.tobytes())
+    return target
+
+

@@ -1,0 +1,1 @@
+"""Privacy: face detection, tracking and masking, verification, and name redaction."""

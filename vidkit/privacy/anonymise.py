@@ -1,0 +1,160 @@
+"""Face anonymisation of one video: detect → track → mask (one encode) → verify with a second detector.
+
+Verification findings are masked too and the render repeats from the source (never a
+re-encode of an output); faces still found after the last round leave the output marked
+unverified, and publishing refuses unverified output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vidkit.media.frames import even_size, read_small_bgr, transcode
+from vidkit.media.probe import MediaInfo, probe
+from vidkit.privacy.detect import Box, Detector, make_detector
+from vidkit.privacy.mask import MODES, Margins, apply, region, static_region
+from vidkit.privacy.tracks import Track, TrackRules, boxes_by_frame, build_tracks
+
+Progress = Callable[[str, float, float], None]
+
+
+@dataclass(frozen=True)
+class StaticRegion:
+    """An area always masked (e.g. a monitor showing patient data); pixels of the upright frame."""
+
+    box: Box
+    start: float = 0.0  # seconds
+    end: float = float("inf")
+
+
+@dataclass(frozen=True)
+class BlurOptions:
+    mode: str = "solid"
+    cells: int = 6  # pixelate: cells across the face
+    detector: str = "yunet"
+    verifier: str = "centerface"
+    detect_size: int = 960  # longer side of the frames the detectors see, pixels
+    extend_seconds: float = 0.5
+    keep_tracks: tuple[int, ...] = ()
+    regions: tuple[StaticRegion, ...] = ()
+    verify: bool = True
+    max_rounds: int = 2
+    threads: int = 0
+    crf: int = 20
+    preset: str = "veryfast"
+    margins: Margins = field(default_factory=Margins)
+
+
+@dataclass
+class Finding:
+    frame: int
+    time: float
+    box: Box
+
+
+@dataclass
+class BlurResult:
+    tracks: list[Track]
+    times: list[float]
+    rounds: list[list[Finding]]  # findings of each verification scan
+    verified: bool
+    frame_size: tuple[int, int]
+    detectors: dict[str, dict[str, str]]
+
+
+def detect_all(info: MediaInfo, detector: Detector, long_side: int,
+               on_progress: Callable[[float], None] | None = None) -> tuple[list[list[Box]], list[float]]:
+    """Faces in every frame, in upright full-frame pixels, and each frame's time in seconds."""
+    found: list[list[Box]] = []
+    times: list[float] = []
+    for _, image, scale, time in read_small_bgr(info, long_side):
+        found.append([b.scaled(scale) for b in detector.detect(image)])
+        times.append(time)
+        if on_progress is not None:
+            on_progress(time)
+    if on_progress is not None:
+        on_progress(info.duration)  # the last frame starts before the end: close the bar
+    return found, times
+
+
+def _regions_for(frame: int, time: float, by_frame, options: BlurOptions,
+                 size: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+    rects = [region(tb, size, options.margins) for tid, tb in by_frame.get(frame, ())
+             if tid not in options.keep_tracks]
+    rects += [static_region(r.box, size) for r in options.regions if r.start <= time <= r.end]
+    return rects
+
+
+def _covered(box: Box, rects: Sequence[tuple[int, int, int, int]]) -> float:
+    """Fraction of `box` inside the union-approximation (max single overlap) of painted rects."""
+    area = max(box.w * box.h, 1e-9)
+    best = 0.0
+    for x0, y0, x1, y1 in rects:
+        ix = max(0.0, min(box.x + box.w, x1) - max(box.x, x0))
+        iy = max(0.0, min(box.y + box.h, y1) - max(box.y, y0))
+        best = max(best, ix * iy / area)
+    return best
+
+
+def anonymise(info: MediaInfo, out_path: Path, options: BlurOptions,
+              on_progress: Progress | None = None) -> BlurResult:
+    """Write `out_path` with every detected face masked; see the module docstring."""
+    assert info.video is not None
+    if options.mode not in MODES:
+        raise ValueError(f"unknown mode {options.mode!r}")
+    progress = on_progress or (lambda stage, done, total: None)
+    size = even_size(info)
+    primary = make_detector(options.detector, options.threads)
+    verifier = make_detector(options.verifier, options.threads) if options.verify else None
+    detections, times = detect_all(info, primary, options.detect_size,
+                                   lambda t: progress("Finding faces", t, info.duration))
+    fps = len(times) / info.duration if info.duration else 25.0
+    rules = TrackRules(max_gap=max(2, round(fps)), extend=max(1, round(options.extend_seconds * fps)))
+    rounds: list[list[Finding]] = []
+    while True:
+        tracks = build_tracks(detections, size, rules)
+        by_frame = boxes_by_frame(tracks)
+        kept = {tid for tid in options.keep_tracks}
+
+        def paint(index: int, planes) -> None:
+            time = times[index] if index < len(times) else 0.0
+            for rect in _regions_for(index, time, by_frame, options, size):
+                apply(planes, rect, options.mode, options.cells)
+
+        label = "Masking" if not rounds else f"Masking (round {len(rounds) + 1})"
+        transcode(info, out_path, paint, crf=options.crf, preset=options.preset,
+                  on_progress=lambda t, label=label: progress(label, t, info.duration))
+        progress(label, info.duration, info.duration)
+        if verifier is None:
+            return BlurResult(tracks, times, rounds, False, size, _describe(primary, verifier))
+        out_info = probe(out_path)
+        label = "Verifying" if not rounds else f"Verifying (round {len(rounds) + 1})"
+        seen, _ = detect_all(out_info, verifier, options.detect_size,
+                             lambda t, label=label: progress(label, t, info.duration))
+        findings = []
+        for frame, boxes in enumerate(seen):
+            time = times[frame] if frame < len(times) else 0.0
+            painted = _regions_for(frame, time, by_frame, options, size)
+            kept_boxes = [region(tb, size, options.margins) for tid, tb in by_frame.get(frame, ()) if tid in kept]
+            for box in boxes:
+                # A hit on our own fill or on a consenting person's face is not a leak.
+                if _covered(box, painted) < 0.9 and _covered(box, kept_boxes) < 0.5:
+                    findings.append(Finding(frame, time, box))
+        rounds.append(findings)
+        if not findings:
+            return BlurResult(tracks, times, rounds, True, size, _describe(primary, verifier))
+        if len(rounds) > options.max_rounds:
+            return BlurResult(tracks, times, rounds, False, size, _describe(primary, verifier))
+        for finding in findings:
+            if finding.frame < len(detections):
+                b = finding.box
+                detections[finding.frame].append(Box(b.x, b.y, b.w, b.h, b.score, "verifier"))
+
+
+def _describe(primary: Detector, verifier: Detector | None) -> dict[str, dict[str, str]]:
+    out = {"primary": primary.describe()}
+    if verifier is not None:
+        out["verifier"] = verifier.describe()
+    return out
