@@ -57,9 +57,16 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "cells": 6,  # pixelate: cells across each face, whatever its size
         "detector": "yunet",  # primary: yunet (fast, small faces) or centerface
         "verifier": "centerface",  # second detector that scans the output
-        "detect_size": 960,  # longer side of the frames detectors see, pixels
+        "detect_size": 640,  # longer side of the frames the primary detector sees on every frame
+        "fine_every": 8,  # ... plus the full frame (up to 1920 px) every n frames, for small faces
+        "verify_every": 2,  # the verifier scans every n-th output frame
         "extend_seconds": 0.5,  # tracks masked this long before/after their detections
         "verify": True,
+    },
+    "privacy": {
+        "roster": "",  # a roster file: names redacted from captions (caption) and by `vidkit redact`
+        "audio": "bleep",  # bleep | mute: what replaces redacted speech
+        "padding": 0.15,  # seconds of audio silenced before and after each redacted item
     },
     "output": {
         "dir": "",  # empty = next to the input

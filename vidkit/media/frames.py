@@ -7,7 +7,7 @@ needs even sides. Timestamps are carried frame by frame, so variable frame rate 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -59,24 +59,25 @@ def _pack(planes: Planes) -> np.ndarray:
     return np.concatenate([y, u.reshape(height // 4, width), v.reshape(height // 4, width)])
 
 
-def read_small_bgr(info: MediaInfo, long_side: int) -> Iterator[tuple[int, np.ndarray, float, float]]:
-    """Upright BGR frames scaled so the longer side is at most `long_side` (for detection).
-
-    Yields (frame index, image, scale from image pixels to full upright frame pixels, time in s).
-    """
+def read_bgr(info: MediaInfo, sizes_for: Callable[[int], Sequence[int]]
+             ) -> Iterator[tuple[int, float, dict[int, tuple[np.ndarray, float]]]]:
+    """Upright BGR copies of each frame at the sizes `sizes_for(index)` asks for (longer side,
+    pixels; never upscaled). Yields (index, time in s, {size: (image, scale to full frame)})."""
     assert info.video is not None
     turns = _turns(info)
     cw, ch = info.video.width, info.video.height
-    factor = min(1.0, long_side / max(cw, ch))
-    sw, sh = max(2, round(cw * factor)), max(2, round(ch * factor))
-    scale = cw / sw
     with av.open(str(info.path), metadata_errors="ignore") as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         for index, frame in enumerate(_decode(container, stream)):
-            image = frame.to_ndarray(format="bgr24", width=sw, height=sh)
-            upright = np.ascontiguousarray(np.rot90(image, turns)) if turns else image
-            yield index, upright, scale, float(frame.time or 0.0)
+            images = {}
+            for long_side in sizes_for(index):
+                factor = min(1.0, long_side / max(cw, ch))
+                sw, sh = max(2, round(cw * factor)), max(2, round(ch * factor))
+                image = frame.to_ndarray(format="bgr24", width=sw, height=sh)
+                upright = np.ascontiguousarray(np.rot90(image, turns)) if turns else image
+                images[long_side] = (upright, cw / sw)
+            yield index, float(frame.time or 0.0), images
 
 
 def _decode(container, stream) -> Iterator[av.VideoFrame]:

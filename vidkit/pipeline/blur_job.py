@@ -61,6 +61,7 @@ def blur_options(settings: Settings, keep_tracks: tuple[int, ...], regions: tupl
     burn = settings.section("burn")
     return BlurOptions(mode=section["mode"], cells=section["cells"], detector=section["detector"],
                        verifier=section["verifier"], detect_size=section["detect_size"],
+                       fine_every=section["fine_every"], verify_every=section["verify_every"],
                        extend_seconds=section["extend_seconds"], keep_tracks=keep_tracks,
                        regions=tuple(parse_region(r) for r in regions), verify=section["verify"],
                        crf=burn["crf"], preset=burn["preset"])

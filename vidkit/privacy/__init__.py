@@ -1,1 +1,1 @@
-"""Privacy: redaction of names and identifying numbers in transcripts, captions and audio."""
+"""Privacy: face detection, tracking and masking, verification, and name redaction."""

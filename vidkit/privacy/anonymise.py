@@ -8,14 +8,14 @@ unverified, and publishing refuses unverified output.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from vidkit.media.frames import even_size, read_small_bgr, transcode
+from vidkit.media.frames import even_size, read_bgr, transcode
 from vidkit.media.probe import MediaInfo, probe
 from vidkit.privacy.detect import Box, Detector, make_detector
 from vidkit.privacy.mask import MODES, Margins, apply, region, static_region
-from vidkit.privacy.tracks import Track, TrackRules, boxes_by_frame, build_tracks
+from vidkit.privacy.tracks import Track, TrackRules, boxes_by_frame, iou, build_tracks
 
 Progress = Callable[[str, float, float], None]
 
@@ -35,7 +35,11 @@ class BlurOptions:
     cells: int = 6  # pixelate: cells across the face
     detector: str = "yunet"
     verifier: str = "centerface"
-    detect_size: int = 960  # longer side of the frames the detectors see, pixels
+    detect_size: int = 640  # longer side of the frames the primary detector sees, pixels
+    fine_size: int = 1920  # ... and every `fine_every` frames, up to this size (small faces)
+    fine_every: int = 8
+    verify_size: int = 640
+    verify_every: int = 2  # the verifier scans every n-th output frame
     extend_seconds: float = 0.5
     keep_tracks: tuple[int, ...] = ()
     regions: tuple[StaticRegion, ...] = ()
@@ -64,19 +68,55 @@ class BlurResult:
     detectors: dict[str, dict[str, str]]
 
 
-def detect_all(info: MediaInfo, detector: Detector, long_side: int,
+def detection_plan(info: MediaInfo, options: BlurOptions, stride: int = 1) -> Callable[[int], list[int]]:
+    """Which sizes to detect at for each frame: a coarse size on every `stride`-th frame, and
+    every `fine_every` frames the full frame too, which finds ~30 px faces in 1080p that the
+    coarse pass misses (tracks bridge the frames between)."""
+    assert info.video is not None
+    full = max(info.video.width, info.video.height)
+    coarse = min(options.detect_size, full)
+    fine = min(full, options.fine_size)
+    wants_fine = options.fine_every > 0 and fine >= coarse * 1.5
+
+    def sizes(index: int) -> list[int]:
+        chosen = [coarse] if index % stride == 0 else []
+        if wants_fine and index % options.fine_every == 0:
+            chosen.append(fine)
+        return chosen
+
+    return sizes
+
+
+def detect_all(info: MediaInfo, detector: Detector, plan: Callable[[int], list[int]],
                on_progress: Callable[[float], None] | None = None) -> tuple[list[list[Box]], list[float]]:
     """Faces in every frame, in upright full-frame pixels, and each frame's time in seconds."""
     found: list[list[Box]] = []
     times: list[float] = []
-    for _, image, scale, time in read_small_bgr(info, long_side):
-        found.append([b.scaled(scale) for b in detector.detect(image)])
+    for _, time, images in read_bgr(info, plan):
+        boxes = [b.scaled(scale) for image, scale in images.values() for b in detector.detect(image)]
+        found.append(merge_duplicates(boxes) if len(images) > 1 else boxes)
         times.append(time)
         if on_progress is not None:
             on_progress(time)
     if on_progress is not None:
         on_progress(info.duration)  # the last frame starts before the end: close the bar
     return found, times
+
+
+def merge_duplicates(boxes: list[Box], min_iou: float = 0.5) -> list[Box]:
+    """One box per face when two scales found it: strongly overlapping boxes become their
+    union, so merging never uncovers a pixel either detection covered."""
+    merged: list[Box] = []
+    for box in sorted(boxes, key=lambda b: -b.score):
+        for i, other in enumerate(merged):
+            if iou(box, other) >= min_iou:
+                x0, y0 = min(box.x, other.x), min(box.y, other.y)
+                x1, y1 = max(box.x + box.w, other.x + other.w), max(box.y + box.h, other.y + other.h)
+                merged[i] = Box(x0, y0, x1 - x0, y1 - y0, other.score, other.source)
+                break
+        else:
+            merged.append(box)
+    return merged
 
 
 def _regions_for(frame: int, time: float, by_frame, options: BlurOptions,
@@ -108,7 +148,7 @@ def anonymise(info: MediaInfo, out_path: Path, options: BlurOptions,
     size = even_size(info)
     primary = make_detector(options.detector, options.threads)
     verifier = make_detector(options.verifier, options.threads) if options.verify else None
-    detections, times = detect_all(info, primary, options.detect_size,
+    detections, times = detect_all(info, primary, detection_plan(info, options),
                                    lambda t: progress("Finding faces", t, info.duration))
     fps = len(times) / info.duration if info.duration else 25.0
     rules = TrackRules(max_gap=max(2, round(fps)), extend=max(1, round(options.extend_seconds * fps)))
@@ -131,7 +171,9 @@ def anonymise(info: MediaInfo, out_path: Path, options: BlurOptions,
             return BlurResult(tracks, times, rounds, False, size, _describe(primary, verifier))
         out_info = probe(out_path)
         label = "Verifying" if not rounds else f"Verifying (round {len(rounds) + 1})"
-        seen, _ = detect_all(out_info, verifier, options.detect_size,
+        verify_plan = detection_plan(out_info, replace(options, detect_size=options.verify_size,
+                                                        fine_every=0), options.verify_every)
+        seen, _ = detect_all(out_info, verifier, verify_plan,
                              lambda t, label=label: progress(label, t, info.duration))
         findings = []
         for frame, boxes in enumerate(seen):

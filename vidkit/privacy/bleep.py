@@ -26,7 +26,7 @@ MODES = ("bleep", "mute")
 DEFAULT_PADDING = 0.15  # seconds added before and after each range
 BLEEP_HZ = 1000
 BLEEP_LEVEL = 0.25  # peak amplitude (about -12 dBFS): clearly a bleep, not painfully loud
-FRAME_SAMPLES = 128
+FRAME_SAMPLES = 512
 FRAME_SLACK = FRAME_SAMPLES / 8000  # one frame at the lowest common sample rate, seconds
 RANGES_PER_FILTER = 40
 

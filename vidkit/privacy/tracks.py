@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from vidkit.privacy.detect import Box
 
 DETECTED, FILLED, EXTENDED, VERIFIED = "detected", "filled", "extended", "verification"
@@ -56,7 +58,7 @@ def _centre(box: Box) -> tuple[float, float]:
     return box.x + box.w / 2, box.y + box.h / 2
 
 
-def _iou(a: Box, b: Box) -> float:
+def iou(a: Box, b: Box) -> float:
     ix = max(0.0, min(a.x + a.w, b.x + b.w) - max(a.x, b.x))
     iy = max(0.0, min(a.y + a.h, b.y + b.h) - max(a.y, b.y))
     inter = ix * iy
@@ -66,15 +68,15 @@ def _iou(a: Box, b: Box) -> float:
 
 def _link_score(track_box: Box, gap: int, det: Box, rules: TrackRules) -> float:
     """Higher is a better match; 0 means "not this track"."""
-    iou = _iou(track_box, det)
+    overlap = iou(track_box, det)
     (tx, ty), (dx, dy) = _centre(track_box), _centre(det)
     size = max(track_box.w, track_box.h, det.w, det.h, 1.0)
     distance = ((tx - dx) ** 2 + (ty - dy) ** 2) ** 0.5 / size
     ratio = max(track_box.w, det.w) / max(min(track_box.w, det.w), 1.0)
     if ratio > 2.5:
         return 0.0
-    if iou >= rules.min_iou:
-        return 1.0 + iou
+    if overlap >= rules.min_iou:
+        return 1.0 + overlap
     limit = rules.max_centre_jump * (1 + 0.5 * (gap - 1))
     return max(0.0, 1.0 - distance / limit) if distance < limit else 0.0
 
@@ -144,6 +146,7 @@ def complete(track: Track, frame_count: int, frame_size: tuple[int, int],
             guess = Box(cx - w / 2, cy - h / 2, w, h, base.score)
             if guess.x + guess.w > 0 and guess.y + guess.h > 0 and guess.x < width and guess.y < height:
                 boxes[frame] = TrackBox(guess, EXTENDED)
+    boxes = _size_floor(boxes)
     with_speed = {}
     ordered = sorted(boxes)
     for i, f in enumerate(ordered):
@@ -154,6 +157,30 @@ def complete(track: Track, frame_count: int, frame_size: tuple[int, int],
         speed = ((nx - px) ** 2 + (ny - py) ** 2) ** 0.5 / span
         with_speed[f] = TrackBox(boxes[f].box, boxes[f].kind, speed)
     return Track(track.id, with_speed)
+
+
+def _size_floor(boxes: dict[int, TrackBox]) -> dict[int, TrackBox]:
+    """Grow boxes smaller than the track's typical face to that size, about their centre.
+
+    A face half behind a pillar or half out of the frame is boxed small and off-centre by
+    the detector, while the rest of it (chin, forehead) is still on screen: the track knows
+    how big this face really is.
+    """
+    sizes = [(tb.box.w, tb.box.h) for tb in boxes.values() if tb.kind in (DETECTED, VERIFIED)]
+    if not sizes:
+        return boxes
+    typical_w = float(np.median([w for w, _ in sizes]))
+    typical_h = float(np.median([h for _, h in sizes]))
+    grown = {}
+    for frame, tb in boxes.items():
+        box = tb.box
+        w, h = max(box.w, typical_w), max(box.h, typical_h)
+        if (w, h) == (box.w, box.h):
+            grown[frame] = tb
+            continue
+        cx, cy = _centre(box)
+        grown[frame] = TrackBox(Box(cx - w / 2, cy - h / 2, w, h, box.score, box.source), tb.kind, tb.speed)
+    return grown
 
 
 def _velocity(track: Track, keys: list[int]) -> tuple[float, float]:
