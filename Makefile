@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_OUT ?= demo-out
 SAMPLE := assets/sample/caren_session.mp4
 
-.PHONY: demo test install install-test bench clean
+.PHONY: demo test install install-test bench bench-blur clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,5 +37,13 @@ test: install-test
 bench: install-test
 	$(BIN)/python bench/transcribe.py
 
+# deface lives in its own environment: it needs opencv-python, which vidkit's avoids.
+.venv-deface/bin/deface:
+	$(PYTHON) -m venv .venv-deface
+	.venv-deface/bin/python -m pip install --quiet deface==1.5.0 onnx onnxruntime
+
+bench-blur: install-test .venv-deface/bin/deface
+	$(BIN)/python bench/blur.py
+
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-deface $(DEMO_OUT) .pytest_cache .hypothesis

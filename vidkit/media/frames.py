@@ -47,6 +47,15 @@ def split_planes(buffer: np.ndarray, width: int, height: int) -> Planes:
     return y, chroma[0], chroma[1]
 
 
+def plane_views(frame: av.VideoFrame) -> Planes:
+    """Writable numpy views of a yuv420p frame's planes (rows padded to line_size are cut)."""
+    views = []
+    for plane in frame.planes:
+        rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+        views.append(rows[:, :plane.width])
+    return tuple(views)  # type: ignore[return-value]
+
+
 def _upright(planes: Planes, turns: int) -> Planes:
     if turns == 0:
         return planes
@@ -126,12 +135,18 @@ def transcode(
                         _audio(packet, aout, resampler, sink)
                         continue
                     for frame in packet.decode():
-                        buffer = frame.to_ndarray(format="yuv420p", width=cw, height=ch)
-                        planes = _upright(split_planes(buffer, cw, ch), turns)
-                        process(index, planes)
-                        out = av.VideoFrame.from_ndarray(_pack(planes), format="yuv420p")
-                        out.pts, out.time_base = frame.pts, frame.time_base
-                        sink.mux(vout.encode(out))
+                        if turns == 0 and frame.format.name == "yuv420p" and (frame.width, frame.height) == (cw, ch):
+                            # Common case: paint the decoded frame's own planes, no copies.
+                            process(index, plane_views(frame))
+                            frame.pict_type = av.video.frame.PictureType.NONE
+                            sink.mux(vout.encode(frame))
+                        else:
+                            buffer = frame.to_ndarray(format="yuv420p", width=cw, height=ch)
+                            planes = _upright(split_planes(buffer, cw, ch), turns)
+                            process(index, planes)
+                            out = av.VideoFrame.from_ndarray(_pack(planes), format="yuv420p")
+                            out.pts, out.time_base = frame.pts, frame.time_base
+                            sink.mux(vout.encode(out))
                         index += 1
                         if on_progress is not None and frame.time is not None:
                             on_progress(frame.time)

@@ -39,7 +39,7 @@ class BlurOptions:
     fine_size: int = 1920  # ... and every `fine_every` frames, up to this size (small faces)
     fine_every: int = 8
     verify_size: int = 640
-    verify_every: int = 2  # the verifier scans every n-th output frame
+    verify_every: int = 3  # the verifier scans every n-th output frame
     extend_seconds: float = 0.5
     keep_tracks: tuple[int, ...] = ()
     regions: tuple[StaticRegion, ...] = ()
