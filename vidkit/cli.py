@@ -7,6 +7,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import vidkit
@@ -36,6 +37,10 @@ Model = Annotated[Optional[str], typer.Option(
 Engine = Annotated[Optional[str], typer.Option(help="faster-whisper (default) or openai-whisper.")]
 Glossary = Annotated[Optional[str], typer.Option(
     help="Domain terms to favour: a file (one per line) or a built-in name ('rehab'); '' for none.")]
+RosterFile = Annotated[Optional[Path], typer.Option(
+    "--roster", dir_okay=False,
+    help="Names to redact: a UTF-8 file, one person per line ('First Last | nickname, ...'). "
+         "Phone numbers, dates of birth and record numbers are redacted too.")]
 
 
 def _run(job, *, json_out: bool, quiet: bool, debug: bool) -> None:
@@ -84,7 +89,8 @@ def _qc_tables(qc) -> list[Table]:
     if qc.low_probability_words:
         table = Table("time", "word", "confidence", title="Words to check", title_justify="left")
         for w in qc.low_probability_words[:_QC_ROWS]:
-            table.add_row(f"{int(w.start // 60)}:{w.start % 60:05.2f}", w.text, f"{w.probability:.0%}")
+            # escape: a redacted "[name]" is not Rich markup
+            table.add_row(f"{int(w.start // 60)}:{w.start % 60:05.2f}", escape(w.text), f"{w.probability:.0%}")
         if len(qc.low_probability_words) > _QC_ROWS:
             table.caption = f"{len(qc.low_probability_words) - _QC_ROWS} more in the QC report"
         tables.append(table)
@@ -146,9 +152,13 @@ def caption(
     max_line_chars: Annotated[Optional[int], typer.Option(min=10, max=80, help="Characters per line.")] = None,
     model: Model = None,
     glossary: Glossary = None,
+    roster: RosterFile = None,
     out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
 ) -> None:
     """Make captions to professional rules: SRT/VTT for YouTube, ASS, a QC report, and with --burn a captioned video.
+
+    With --roster, names and identifying numbers become \\[name]/\\[redacted] in every caption and
+    are bleeped in the burned video's audio; <stem>.redaction.json says how many and where.
 
     Example: [cyan]vidkit caption session.mp4 --burn --style standard -o out/[/]
     """
@@ -157,7 +167,8 @@ def caption(
     def job(reporter: Reporter) -> dict[str, Any]:
         settings = _settings(
             transcribe=dict(model=model, glossary=glossary),
-            captions=dict(style=style, formats=_split(format), max_cps=max_cps, max_line_chars=max_line_chars))
+            captions=dict(style=style, formats=_split(format), max_cps=max_cps, max_line_chars=max_line_chars),
+            privacy=dict(roster=str(roster) if roster else None))
         result = caption_job(input, settings, reporter, out=out, transcript_path=transcript, burn=burn)
         assert result.captions is not None
         qc = result.captions.qc.to_dict()
@@ -165,8 +176,46 @@ def caption(
                  ("rule breaks", f"{qc['summary']['unforced_violations']} avoidable, "
                                  f"{qc['summary']['violations'] - qc['summary']['unforced_violations']} forced by the speech"),
                  ("low-confidence words", qc["summary"]["low_probability_words"])]
+        if "redaction" in result.summary:
+            lines.append(("redacted", _redaction_line(result.summary["redaction"]["counts"])))
         return {"command": "caption", "outputs": result.outputs, "summary": result.summary,
                 "summary_lines": lines, "_tables": _qc_tables(result.captions.qc)}
+
+    _run(job, json_out=json_out, quiet=quiet, debug=debug)
+
+
+_REDACTED_KINDS = {"name": ("name", "names"), "phone": ("phone number", "phone numbers"),
+                   "date_of_birth": ("date of birth", "dates of birth"),
+                   "record_number": ("record number", "record numbers")}
+
+
+def _redaction_line(counts: dict[str, int]) -> str:
+    parts = [f"{n} {_REDACTED_KINDS[kind][n != 1]}" for kind, n in counts.items() if n]
+    return ", ".join(parts) or "nothing found"
+
+
+@app.command()
+def redact(
+    transcript: Annotated[Path, typer.Argument(help="A <stem>.transcript.json from vidkit transcribe.", dir_okay=False, show_default=False)],
+    roster: RosterFile = None,
+    media: Annotated[Optional[Path], typer.Option(help="Also write <stem>.redacted.mp4/.m4a/.wav: this recording with the items bleeped (video copied).", dir_okay=False)] = None,
+    audio: Annotated[Optional[str], typer.Option(help="bleep (a 1 kHz tone) or mute.")] = None,
+    padding: Annotated[Optional[float], typer.Option(min=0, max=5, help="Seconds silenced before and after each item.")] = None,
+    out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
+) -> None:
+    """Redact roster names (\\[name]) and phone numbers, dates of birth, record numbers (\\[redacted]).
+
+    Writes [bold]<stem>.redacted.transcript.json[/] and the report [bold]<stem>.redaction.json[/]
+    (counts and times, never the text); with --media, the recording with those words bleeped.
+    Example: [cyan]vidkit redact out/session.transcript.json --roster roster.txt --media session.mp4[/]
+    """
+    from vidkit.pipeline.redact_job import redact_job
+
+    def job(reporter: Reporter) -> dict[str, Any]:
+        settings = _settings(privacy=dict(roster=str(roster) if roster else None, audio=audio, padding=padding))
+        result = redact_job(transcript, settings, reporter, media=media, out=out)
+        return {"command": "redact", "outputs": result.outputs, "summary": result.summary,
+                "summary_lines": [("redacted", _redaction_line(result.summary["counts"]))]}
 
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
 

@@ -1,4 +1,5 @@
-"""Burn captions into the picture with libass in a single encode; audio is stream-copied."""
+"""Burn captions into the picture with libass in a single encode; audio is stream-copied
+(or, with a redaction filter, re-encoded in that same encode)."""
 
 from __future__ import annotations
 
@@ -28,20 +29,30 @@ def output_size(info: MediaInfo) -> tuple[int, int]:
     return width + width % 2, height + height % 2
 
 
-def encode_args(info: MediaInfo, crf: int, preset: str) -> list[str]:
-    """Video/audio/metadata arguments shared by every re-encoding output."""
+def metadata_args() -> list[str]:
+    """No identifying metadata: titles, dates, GPS, device, encoder strings (every output)."""
+    return [
+        "-map_metadata", "-1", "-map_metadata:s:v", "-1", "-map_metadata:s:a", "-1",
+        "-map_chapters", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
+        "-flags:a", "+bitexact",
+    ]
+
+
+def video_args(crf: int, preset: str) -> list[str]:
+    """H.264 encoding that keeps every frame and its timestamp (variable frame rate too)."""
+    return ["-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
+            "-fps_mode", "passthrough"]
+
+
+def encode_args(info: MediaInfo, crf: int, preset: str, *, reencode_audio: bool = False) -> list[str]:
+    """Video/audio/metadata arguments shared by every re-encoding output; `reencode_audio`
+    makes AAC even from a codec MP4 could carry (needed when an audio filter runs)."""
     assert info.audio is None or info.audio.codec
     audio = []
     if info.audio is not None:
-        audio = ["-c:a", "copy"] if info.audio.codec in _MP4_AUDIO else ["-c:a", "aac", "-b:a", "192k"]
-    return [
-        "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
-        "-fps_mode", "passthrough", *audio,
-        # No identifying metadata: titles, dates, GPS, device, encoder strings.
-        "-map_metadata", "-1", "-map_metadata:s:v", "-1", "-map_metadata:s:a", "-1",
-        "-map_chapters", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
-        "-flags:a", "+bitexact", "-movflags", "+faststart",
-    ]
+        copy = info.audio.codec in _MP4_AUDIO and not reencode_audio
+        audio = ["-c:a", "copy"] if copy else ["-c:a", "aac", "-b:a", "192k"]
+    return [*video_args(crf, preset), *audio, *metadata_args(), "-movflags", "+faststart"]
 
 
 def burn_captions(
@@ -54,8 +65,12 @@ def burn_captions(
     crf: int = 20,
     preset: str = "veryfast",
     on_progress: Callable[[float], None] | None = None,
+    audio_filter: str | None = None,
 ) -> Path:
-    """Render `cues` onto `info.path`'s video; writes `out_path` atomically."""
+    """Render `cues` onto `info.path`'s video; writes `out_path` atomically.
+
+    `audio_filter` (an `ffmpeg -af` chain, e.g. a redaction bleep) runs in the same encode;
+    the audio is then AAC instead of stream-copied."""
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: --burn needs a video")
     width, height = output_size(info)
@@ -67,11 +82,12 @@ def burn_captions(
         (workdir / "captions.ass").write_text(subs.to_string("ass"), encoding="utf-8")
         _link_fonts(workdir / "fonts")
         pad = f"pad={width}:{height}:0:0:black," if (width, height) != info.video.display_size else ""
+        audio = ["-af", audio_filter] if audio_filter and info.audio is not None else []
         with atomic_path(out_path) as tmp:
             run_ffmpeg(
                 ["-y", "-i", str(info.path.resolve()), "-map", "0:v:0", "-map", "0:a:0?",
-                 "-vf", f"{pad}ass=captions.ass:fontsdir=fonts",
-                 *encode_args(info, crf, preset), str(tmp.resolve())],
+                 "-vf", f"{pad}ass=captions.ass:fontsdir=fonts", *audio,
+                 *encode_args(info, crf, preset, reencode_audio=bool(audio)), str(tmp.resolve())],
                 duration=info.duration, on_progress=on_progress, cwd=workdir,
             )
     return out_path

@@ -61,8 +61,11 @@ def caption(
     burn: bool = False,
     burn_settings: dict[str, Any] | None = None,
     on_burn_progress: Callable[[float], None] | None = None,
+    audio_filter: str | None = None,
 ) -> CaptionResult:
-    """Build cues for `info.path` from `transcript` and write the requested outputs."""
+    """Build cues for `info.path` from `transcript` and write the requested outputs.
+
+    `audio_filter` (e.g. a redaction bleep) is applied to the burned video's audio."""
     if burn and info.video is None:
         raise BadInputError(f"{info.path.name} is audio only: --burn needs a video to draw on")
     style = load_style(settings["style"])
@@ -94,6 +97,6 @@ def caption(
         video_path = output_path(info.path, out_dir, ".captioned.mp4")
         burn_captions(info, cues, style, rules.max_line_chars, video_path,
                       crf=burn_settings.get("crf", 20), preset=burn_settings.get("preset", "veryfast"),
-                      on_progress=on_burn_progress)
+                      on_progress=on_burn_progress, audio_filter=audio_filter)
         outputs["video"] = video_path
     return CaptionResult(cues, qc, outputs, rules)

@@ -104,6 +104,9 @@ def caption_job(input_path: Path, settings: Settings, reporter: Reporter, *,
     if burn and info.video is None:
         raise BadInputError(f"{info.path.name} is audio only: --burn needs a video to draw on")
     formats = parse_formats(settings.get("captions", "formats"))
+    # Lazy: redact_job imports this module. The roster is read first so a bad one fails fast.
+    from vidkit.pipeline.redact_job import caption_privacy, redact_for_captions
+    privacy = caption_privacy(settings)
     result = JobResult()
     transcript_path = transcript_path or find_transcript(input_path, out_dir)
     if transcript_path is not None:
@@ -116,9 +119,16 @@ def caption_job(input_path: Path, settings: Settings, reporter: Reporter, *,
         result.summary["transcription"] = made.summary
     result.transcript = transcript
     assert transcript is not None
+    redaction = None
+    if privacy is not None:  # names never reach a cue, a sidecar or the burned picture
+        redaction = redact_for_captions(input_path, info, transcript, privacy, out_dir, burn=burn)
+        transcript = redaction.transcript
+        result.outputs["redaction"] = redaction.report
+        result.summary["redaction"] = redaction.summary
     captions = caption(info, transcript, settings.section("captions"), out_dir=out_dir,
                        formats=formats, burn=burn, burn_settings=settings.section("burn"),
-                       on_burn_progress=reporter.stage("Burning captions", info.duration))
+                       on_burn_progress=reporter.stage("Burning captions", info.duration),
+                       audio_filter=redaction.audio_filter if redaction else None)
     result.captions = captions
     result.outputs.update(captions.outputs)
     result.summary["qc"] = captions.qc.to_dict().get("summary", {})
