@@ -53,21 +53,22 @@ def _run(job, *, json_out: bool, quiet: bool, debug: bool) -> None:
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - every failure becomes one line
         raise typer.Exit(fail(exc, debug)) from None
     tables = payload.pop("_tables", [])
+    lines = payload.pop("summary_lines", [])
     if json_out:
         print_json(payload)
     elif not quiet:
-        _print_summary(payload)
+        _print_summary(lines, payload["outputs"])
         for table in tables:
             stderr.print(table)
     if payload.get("exit_code"):
         raise typer.Exit(payload["exit_code"])
 
 
-def _print_summary(payload: dict[str, Any]) -> None:
+def _print_summary(lines: list[tuple[str, Any]], outputs: dict[str, Any]) -> None:
     table = Table(show_header=False, box=None, pad_edge=False)
-    for key, value in payload.get("summary_lines", []):
+    for key, value in lines:
         table.add_row(f"[bold]{key}[/]", str(value))
-    for kind, path in payload["outputs"].items():
+    for kind, path in outputs.items():
         table.add_row(f"[green]{kind}[/]", str(path))
     stderr.print(table)
 
@@ -229,21 +230,25 @@ def blur(
     review: Annotated[bool, typer.Option("--review", help="Also write <stem>.review.png: one anonymised thumbnail per track.")] = False,
     verify: Annotated[Optional[bool], typer.Option("--verify/--no-verify", help="Scan the output with a second detector (default on).")] = None,
     detect_size: Annotated[Optional[int], typer.Option(min=160, max=4096, help="Longer side of the frames the detectors see, pixels.")] = None,
+    roster: RosterFile = None,
+    transcript: Annotated[Optional[Path], typer.Option(help="With --roster: the transcript to find names in (default: <stem>.transcript.json, else transcribe).", dir_okay=False)] = None,
     out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
 ) -> None:
     """Mask every face: [bold]<stem>.blurred.mp4[/] and the audit [bold]<stem>.privacy.json[/].
 
     Faces are tracked across frames, gaps filled and tracks extended 0.5 s both ways; the output
     is scanned by a second detector and anything it finds is masked too. Exit code 1 when faces
-    remain (the report says where; publishing refuses unverified output).
+    remain (the report says where; publishing refuses unverified output). With --roster, names
+    and identifying numbers are also bleeped in the audio.
     Example: [cyan]vidkit blur session.mp4 --review -o out/[/]
     """
     from vidkit.pipeline.blur_job import blur_job
 
     def job(reporter: Reporter) -> dict[str, Any]:
-        settings = _settings(blur=dict(mode=mode, verify=verify, detect_size=detect_size))
+        settings = _settings(blur=dict(mode=mode, verify=verify, detect_size=detect_size),
+                             privacy=dict(roster=str(roster) if roster else None))
         result = blur_job(input, settings, reporter, out=out, keep_tracks=tuple(keep_track or ()),
-                          regions=tuple(region or ()), review=review)
+                          regions=tuple(region or ()), review=review, transcript_path=transcript)
         s = result.summary
         lines = [("face tracks", s["tracks"]), ("frames", s["frames"]),
                  ("verified", "yes" if s["verified"] else "no (verification off)")]

@@ -120,3 +120,25 @@ def test_audio_only_is_refused(tmp_path):
     ffmpeg("-f", "lavfi", "-i", "sine=duration=1", str(wav))
     result = run_vidkit("blur", wav)
     assert result.returncode == 2 and "no video stream" in result.stderr
+
+
+def test_roster_names_are_bleeped_in_the_blurred_audio(tmp_path):
+    """blur --roster: the sample greets "Maria" at ~1.2 s; that range carries the 1 kHz bleep."""
+    cut = tmp_path / "greeting.mp4"
+    ffmpeg("-i", str(REPO / "assets" / "sample" / "caren_session.mp4"), "-t", "6", "-c", "copy", str(cut))
+    result = run_vidkit("blur", cut, "--roster", REPO / "assets" / "sample" / "roster.txt", "-o", tmp_path, "--json")
+    assert result.returncode == 0, result.stderr
+    outputs = json.loads(result.stdout)["outputs"]
+    report = json.loads(open(outputs["report"]).read())
+    assert report["redaction"]["counts"]["name"] >= 1
+    items = json.loads(open(outputs["redaction"]).read())["items"]
+    start, end = items[0]["audio_start"], items[0]["audio_end"]
+    with av.open(outputs["video"]) as container:
+        samples = np.concatenate([f.to_ndarray().mean(axis=0) for f in container.decode(audio=0)])
+        rate = container.streams.audio[0].rate
+    middle = samples[int((start + 0.1) * rate):int((end - 0.1) * rate)]
+    spectrum = np.abs(np.fft.rfft(middle))
+    freqs = np.fft.rfftfreq(len(middle), 1 / rate)
+    tone = spectrum[(freqs > 950) & (freqs < 1050)].sum()
+    assert tone / spectrum.sum() > 0.5  # the name is replaced by the tone
+    assert "Maria" not in json.dumps(report) and "Jansen" not in result.stderr

@@ -14,6 +14,8 @@ from vidkit.config import Settings
 from vidkit.console import Reporter
 from vidkit.errors import BadInputError, VidkitError
 from vidkit.media import probe
+from vidkit.captions.burn import metadata_args
+from vidkit.media.ffmpeg import run_ffmpeg
 from vidkit.media.output import atomic_path, output_path, write_text
 from vidkit.privacy.anonymise import BlurOptions, BlurResult, StaticRegion, anonymise
 from vidkit.privacy.detect import Box
@@ -69,10 +71,14 @@ def blur_options(settings: Settings, keep_tracks: tuple[int, ...], regions: tupl
 
 def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: Path | None = None,
              keep_tracks: tuple[int, ...] = (), regions: tuple[str, ...] = (),
-             review: bool = False) -> BlurJobResult:
+             review: bool = False, transcript_path: Path | None = None) -> BlurJobResult:
     info = probe(input_path)
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: there are no faces to mask")
+    if settings.get("privacy", "roster"):
+        from vidkit.pipeline.redact_job import privacy_options
+
+        privacy_options(settings)  # a bad roster fails before minutes of work
     options = blur_options(settings, keep_tracks, regions)
     out_dir = out or (Path(settings.get("output", "dir")) if settings.get("output", "dir") else None)
     video = output_path(input_path, out_dir, ".blurred.mp4")
@@ -83,7 +89,11 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
         raise BadInputError(f"--keep-track {sorted(unknown)[0]}: no such track (run with --review to see them)")
     job = BlurJobResult(result=result)
     job.outputs["video"] = video
-    report = build_report(result, options, input_path, video)
+    extra = {}
+    if settings.get("privacy", "roster"):
+        extra["redaction"] = _redact_audio(input_path, info, video, settings, reporter, out,
+                                           transcript_path, job)
+    report = build_report(result, options, input_path, video, extra)
     job.outputs["report"] = write_text(output_path(input_path, out_dir, ".privacy.json"), report_json(report))
     if review:
         job.outputs["review"] = write_review(video, result, options,
@@ -104,6 +114,30 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
             f"the output is marked unverified in {job.outputs['report'].name}"
         )
     return job
+
+
+def _redact_audio(input_path: Path, info, video: Path, settings: Settings, reporter: Reporter,
+                  out: Path | None, transcript_path: Path | None, job: BlurJobResult) -> dict[str, Any]:
+    """Bleep roster names and identifying numbers in the blurred video's audio: the audio is
+    filtered once from the source while the rendered video stream is copied, not re-encoded."""
+    from vidkit.pipeline.redact_job import privacy_options, redact_for_captions
+    from vidkit.pipeline.steps import obtain_transcript
+
+    if info.audio is None:
+        return {"audio": "no audio stream"}
+    got = obtain_transcript(input_path, info, settings, reporter, out, transcript_path)
+    job.outputs.update(got.outputs)
+    out_dir = out or (Path(settings.get("output", "dir")) if settings.get("output", "dir") else None)
+    redaction = redact_for_captions(input_path, info, got.transcript, privacy_options(settings), out_dir, burn=True)
+    job.outputs["redaction"] = redaction.report
+    if redaction.audio_filter:
+        with atomic_path(video) as tmp:
+            run_ffmpeg(["-y", "-i", str(video.resolve()), "-i", str(info.path.resolve()),
+                        "-map", "0:v:0", "-c:v", "copy", "-map", "1:a:0", "-af", redaction.audio_filter,
+                        "-c:a", "aac", "-b:a", "192k", *metadata_args(), "-movflags", "+faststart",
+                        str(tmp.resolve())],
+                       duration=info.duration, on_progress=reporter.stage("Bleeping names", info.duration))
+    return redaction.summary
 
 
 def write_review(video: Path, result: BlurResult, options: BlurOptions, target: Path) -> Path:

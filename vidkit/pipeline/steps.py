@@ -95,6 +95,22 @@ def find_transcript(input_path: Path, out_dir: Path | None) -> Path | None:
     return None
 
 
+def obtain_transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter: Reporter,
+                      out: Path | None, transcript_path: Path | None) -> JobResult:
+    """The given transcript, else `<stem>.transcript.json` if present, else a new transcription."""
+    result = JobResult()
+    transcript_path = transcript_path or find_transcript(input_path, _out_dir(settings, out))
+    if transcript_path is not None:
+        result.transcript = load_transcript(transcript_path)
+        _check_transcript_fits(result.transcript, info)
+    else:
+        made = transcribe_job(input_path, settings, reporter, out)
+        result.transcript = made.transcript
+        result.outputs.update(made.outputs)
+        result.summary["transcription"] = made.summary
+    return result
+
+
 def caption_job(input_path: Path, settings: Settings, reporter: Reporter, *,
                 out: Path | None = None, transcript_path: Path | None = None,
                 burn: bool = False) -> JobResult:
@@ -107,17 +123,8 @@ def caption_job(input_path: Path, settings: Settings, reporter: Reporter, *,
     # Lazy: redact_job imports this module. The roster is read first so a bad one fails fast.
     from vidkit.pipeline.redact_job import caption_privacy, redact_for_captions
     privacy = caption_privacy(settings)
-    result = JobResult()
-    transcript_path = transcript_path or find_transcript(input_path, out_dir)
-    if transcript_path is not None:
-        transcript = load_transcript(transcript_path)
-        _check_transcript_fits(transcript, info)
-    else:
-        made = transcribe_job(input_path, settings, reporter, out)
-        transcript = made.transcript
-        result.outputs.update(made.outputs)
-        result.summary["transcription"] = made.summary
-    result.transcript = transcript
+    result = obtain_transcript(input_path, info, settings, reporter, out, transcript_path)
+    transcript = result.transcript
     assert transcript is not None
     redaction = None
     if privacy is not None:  # names never reach a cue, a sidecar or the burned picture
