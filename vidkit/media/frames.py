@@ -123,7 +123,10 @@ def transcode(
         with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as sink:
             vout = sink.add_stream("libx264", rate=vin.average_rate or vin.guessed_rate or Fraction(25))
             vout.width, vout.height, vout.pix_fmt = ow, oh, "yuv420p"
+            # The encoder's clock must be the source's: a 1/fps clock would round variable
+            # frame timestamps together.
             vout.time_base = vin.time_base
+            vout.codec_context.time_base = vin.time_base
             vout.codec_context.options = {"crf": str(crf), "preset": preset}
             vout.thread_type = "AUTO"
             aout, resampler = _audio_out(sink, ain)
