@@ -28,7 +28,8 @@ install-test: $(VENV)/.installed-test
 # The main job on the bundled sample, with the network switched off for the model hub.
 demo: install
 	HF_HUB_OFFLINE=1 $(BIN)/vidkit transcribe $(SAMPLE) --format txt -o $(DEMO_OUT)
-	HF_HUB_OFFLINE=1 $(BIN)/vidkit caption $(SAMPLE) --burn -o $(DEMO_OUT)
+	HF_HUB_OFFLINE=1 $(BIN)/vidkit caption $(SAMPLE) --burn --roster assets/sample/roster.txt -o $(DEMO_OUT)
+	HF_HUB_OFFLINE=1 $(BIN)/vidkit blur $(SAMPLE) --roster assets/sample/roster.txt --review -o $(DEMO_OUT)
 	@echo "Demo outputs are in $(DEMO_OUT)/"
 
 test: install-test
@@ -40,7 +41,7 @@ bench: install-test
 # deface lives in its own environment: it needs opencv-python, which vidkit's avoids.
 .venv-deface/bin/deface:
 	$(PYTHON) -m venv .venv-deface
-	.venv-deface/bin/python -m pip install --quiet deface==1.5.0 onnx onnxruntime
+	.venv-deface/bin/python -m pip install --quiet deface==1.5.0
 
 bench-blur: install-test .venv-deface/bin/deface
 	$(BIN)/python bench/blur.py

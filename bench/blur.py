@@ -4,7 +4,7 @@ Targets (issue 3): at least 10x deface's frames/s and at least 30 frames/s at 72
 with face recall no worse than deface's. Peak memory of both, and whether vidkit's peak memory
 grows with the video's length (it must not).
 
-    python bench/blur.py [--seconds 8] [--deface .venv-deface/bin/deface]
+    python bench/blur.py [--seconds 12] [--deface .venv-deface/bin/deface]
 
 deface (pip package, default settings, --keep-audio) is run from its own virtual environment
 (`make bench-blur` builds it): it needs opencv-python, which vidkit's environment avoids.
@@ -87,7 +87,7 @@ def memory_growth(folder: Path, seconds: float) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--seconds", type=float, default=12.0)
     parser.add_argument("--deface", default=str(REPO / ".venv-deface" / "bin" / "deface"))
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()

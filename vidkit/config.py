@@ -58,8 +58,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "detector": "yunet",  # primary: yunet (fast, small faces) or centerface
         "verifier": "centerface",  # second detector that scans the output
         "detect_size": 640,  # longer side of the frames the primary detector sees on every frame
-        "fine_every": 8,  # ... plus the full frame (up to 1920 px) every n frames, for small faces
-        "verify_every": 3,  # the verifier scans every n-th output frame (tracks extend 0.5 s around a find)
+        "fine_every": 12,  # ... plus the full frame (up to 1920 px) every n frames, for small faces
+        "verify_every": 4,  # the verifier scans every n-th output frame (tracks extend 0.5 s around a find)
         "extend_seconds": 0.5,  # tracks masked this long before/after their detections
         "verify": True,
     },

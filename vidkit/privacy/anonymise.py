@@ -37,9 +37,9 @@ class BlurOptions:
     verifier: str = "centerface"
     detect_size: int = 640  # longer side of the frames the primary detector sees, pixels
     fine_size: int = 1920  # ... and every `fine_every` frames, up to this size (small faces)
-    fine_every: int = 8
+    fine_every: int = 12
     verify_size: int = 640
-    verify_every: int = 3  # the verifier scans every n-th output frame
+    verify_every: int = 4  # the verifier scans every n-th output frame
     extend_seconds: float = 0.5
     keep_tracks: tuple[int, ...] = ()
     regions: tuple[StaticRegion, ...] = ()

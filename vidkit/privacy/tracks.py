@@ -193,8 +193,20 @@ def _velocity(track: Track, keys: list[int]) -> tuple[float, float]:
 
 def build_tracks(detections: Sequence[Sequence[Box]], frame_size: tuple[int, int],
                  rules: TrackRules = TrackRules()) -> list[Track]:
-    """Detections per frame → completed tracks covering every detection."""
-    return [complete(t, len(detections), frame_size, rules) for t in link(detections, rules)]
+    """Detections per frame → completed tracks covering every detection.
+
+    Ids follow the first primary detection of each track, and tracks only the verifier found
+    come last, so the id a person picks from a review sheet (for --keep-track) names the same
+    face on the next run, and in every re-render round.
+    """
+    linked = link(detections, rules)
+
+    def order(track: Track) -> tuple[int, int]:
+        primary = [f for f, tb in track.boxes.items() if tb.kind == DETECTED]
+        return (0, min(primary)) if primary else (1, track.first)
+
+    ordered = sorted(linked, key=order)
+    return [complete(Track(n, t.boxes), len(detections), frame_size, rules) for n, t in enumerate(ordered)]
 
 
 def boxes_by_frame(tracks: Sequence[Track]) -> dict[int, list[tuple[int, TrackBox]]]:
