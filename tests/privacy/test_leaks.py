@@ -43,3 +43,14 @@ def test_without_masks_the_measure_sees_every_face(tmp_path):
     clip = render(SCENARIOS["moving"], seconds=1.0)
     source = write_clip(clip, tmp_path / "moving.mp4")
     assert leaks(clip.frames, read_frames(source), clip.truth)
+
+
+@pytest.mark.parametrize("name", ["leaving", "occluded", "turning", "two_faces"])
+def test_no_face_leaks_on_held_out_renders(name, tmp_path):
+    """Renders vidkit was not tuned on: another frame size, frame rate and background."""
+    clip = render(SCENARIOS[name], size=(960, 540), fps=30, seed=11)
+    source = write_clip(clip, tmp_path / f"{name}.mp4")
+    out = tmp_path / f"{name}.blurred.mp4"
+    anonymise(probe(source), out, BlurOptions())
+    found = leaks(clip.frames, read_frames(out), clip.truth)
+    assert not found, f"{len(found)} leaks, first: {found[:3]}"
