@@ -14,12 +14,11 @@ from vidkit.captions.styles import CaptionStyle
 from vidkit.captions.writers import styled_file
 from vidkit.errors import BadInputError
 from vidkit.media.ffmpeg import run_ffmpeg
+from vidkit.media.frames import MP4_AUDIO
 from vidkit.media.output import atomic_path
 from vidkit.media.probe import MediaInfo
 from vidkit.resources import fonts_dir
 
-# Audio codecs an MP4 can carry as they are; anything else (PCM, ...) is encoded to AAC.
-_MP4_AUDIO = {"aac", "mp3", "alac", "opus", "flac", "ac3", "eac3"}
 
 
 def output_size(info: MediaInfo) -> tuple[int, int]:
@@ -50,7 +49,7 @@ def encode_args(info: MediaInfo, crf: int, preset: str, *, reencode_audio: bool 
     assert info.audio is None or info.audio.codec
     audio = []
     if info.audio is not None:
-        copy = info.audio.codec in _MP4_AUDIO and not reencode_audio
+        copy = info.audio.codec in MP4_AUDIO and not reencode_audio
         audio = ["-c:a", "copy"] if copy else ["-c:a", "aac", "-b:a", "192k"]
     return [*video_args(crf, preset), *audio, *metadata_args(), "-movflags", "+faststart"]
 

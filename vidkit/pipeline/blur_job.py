@@ -20,6 +20,7 @@ from vidkit.media.output import atomic_path, output_path, write_text
 from vidkit.privacy.anonymise import BlurOptions, BlurResult, StaticRegion, anonymise
 from vidkit.privacy.detect import Box
 from vidkit.privacy.mask import MODES, region
+from vidkit.pipeline.steps import resolve_out_dir
 from vidkit.privacy.report import build_report, contact_sheet, report_json
 
 _REGION = re.compile(r"^\s*(\d+),(\d+),(\d+),(\d+)\s*(?:@\s*([\d.]+)\s*-\s*([\d.]*)\s*)?$")
@@ -80,7 +81,7 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
 
         privacy_options(settings)  # a bad roster fails before minutes of work
     options = blur_options(settings, keep_tracks, regions)
-    out_dir = out or (Path(settings.get("output", "dir")) if settings.get("output", "dir") else None)
+    out_dir = resolve_out_dir(settings, out)
     video = output_path(input_path, out_dir, ".blurred.mp4")
     result = anonymise(info, video, options, reporter.update)
     unknown = set(keep_tracks) - {t.id for t in result.tracks}
@@ -127,7 +128,7 @@ def _redact_audio(input_path: Path, info, video: Path, settings: Settings, repor
         return {"audio": "no audio stream"}
     got = obtain_transcript(input_path, info, settings, reporter, out, transcript_path)
     job.outputs.update(got.outputs)
-    out_dir = out or (Path(settings.get("output", "dir")) if settings.get("output", "dir") else None)
+    out_dir = resolve_out_dir(settings, out)
     redaction = redact_for_captions(input_path, info, got.transcript, privacy_options(settings), out_dir, burn=True)
     job.outputs["redaction"] = redaction.report
     if redaction.audio_filter:

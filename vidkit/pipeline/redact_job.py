@@ -18,7 +18,7 @@ from vidkit.errors import BadInputError
 from vidkit.media import MediaInfo, probe
 from vidkit.media.ffmpeg import run_ffmpeg
 from vidkit.media.output import atomic_path, output_path, write_text
-from vidkit.pipeline.steps import TRANSCRIPT_SUFFIX, _check_transcript_fits, _out_dir
+from vidkit.pipeline.steps import TRANSCRIPT_SUFFIX, check_transcript_fits, resolve_out_dir
 from vidkit.privacy.bleep import MODES, audio_ranges, bleep_filter
 from vidkit.privacy.redact import RedactionItem, redact_transcript, redaction_counts, redaction_report
 from vidkit.privacy.roster import Roster, RosterError, parse_roster
@@ -108,8 +108,8 @@ def redact_job(transcript_path: Path, settings: Settings, reporter: Reporter, *,
     if info is not None:
         if info.audio is None:
             raise BadInputError(f"{info.path.name} has no audio stream: nothing to bleep")
-        _check_transcript_fits(transcript, info)
-    out_dir = _out_dir(settings, out) or Path(transcript_path).parent
+        check_transcript_fits(transcript, info)
+    out_dir = resolve_out_dir(settings, out) or Path(transcript_path).parent
     stem = transcript_stem(transcript_path)
     redacted, items = redact_transcript(transcript, options.roster)
     result = RedactJobResult(items=items)

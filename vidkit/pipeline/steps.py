@@ -31,7 +31,8 @@ class JobResult:
     captions: CaptionResult | None = None
 
 
-def _out_dir(settings: Settings, out: Path | None) -> Path | None:
+def resolve_out_dir(settings: Settings, out: Path | None) -> Path | None:
+    """-o/--out, else [output] dir, else None (next to the input)."""
     if out is not None:
         return out
     configured = settings.get("output", "dir")
@@ -41,7 +42,7 @@ def _out_dir(settings: Settings, out: Path | None) -> Path | None:
 def transcribe_job(input_path: Path, settings: Settings, reporter: Reporter,
                    out: Path | None = None) -> JobResult:
     """`vidkit transcribe`: writes `<stem>.transcript.json` and any extra formats."""
-    out_dir = _out_dir(settings, out)
+    out_dir = resolve_out_dir(settings, out)
     formats = [f.strip().lower() for f in settings.get("transcribe", "formats") if f.strip()]
     bad = [f for f in formats if f not in TRANSCRIPT_FORMATS]
     if bad:
@@ -99,10 +100,10 @@ def obtain_transcript(input_path: Path, info: MediaInfo, settings: Settings, rep
                       out: Path | None, transcript_path: Path | None) -> JobResult:
     """The given transcript, else `<stem>.transcript.json` if present, else a new transcription."""
     result = JobResult()
-    transcript_path = transcript_path or find_transcript(input_path, _out_dir(settings, out))
+    transcript_path = transcript_path or find_transcript(input_path, resolve_out_dir(settings, out))
     if transcript_path is not None:
         result.transcript = load_transcript(transcript_path)
-        _check_transcript_fits(result.transcript, info)
+        check_transcript_fits(result.transcript, info)
     else:
         made = transcribe_job(input_path, settings, reporter, out)
         result.transcript = made.transcript
@@ -115,7 +116,7 @@ def caption_job(input_path: Path, settings: Settings, reporter: Reporter, *,
                 out: Path | None = None, transcript_path: Path | None = None,
                 burn: bool = False) -> JobResult:
     """`vidkit caption`: cues from a transcript (made first if there is none), sidecars, QC, burn-in."""
-    out_dir = _out_dir(settings, out)
+    out_dir = resolve_out_dir(settings, out)
     info = probe(input_path)
     if burn and info.video is None:
         raise BadInputError(f"{info.path.name} is audio only: --burn needs a video to draw on")
@@ -142,7 +143,7 @@ def caption_job(input_path: Path, settings: Settings, reporter: Reporter, *,
     return result
 
 
-def _check_transcript_fits(transcript: Transcript, info: MediaInfo) -> None:
+def check_transcript_fits(transcript: Transcript, info: MediaInfo) -> None:
     # A transcript of another recording would put captions at wrong times: refuse it.
     words = transcript.words
     if words and info.duration and words[-1].end > info.duration + 1.0:
