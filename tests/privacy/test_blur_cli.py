@@ -142,3 +142,17 @@ def test_roster_names_are_bleeped_in_the_blurred_audio(tmp_path):
     tone = spectrum[(freqs > 950) & (freqs < 1050)].sum()
     assert tone / spectrum.sum() > 0.5  # the name is replaced by the tone
     assert "Maria" not in json.dumps(report) and "Jansen" not in result.stderr
+
+
+@pytest.mark.parametrize("extra, audio, size", [
+    (("-vf", "scale=721:405", "-pix_fmt", "yuv444p"), True, (722, 406)),  # odd size, 4:4:4
+    ((), False, (320, 240)),  # no audio stream
+])
+def test_odd_sizes_and_silent_video(tmp_path, extra, audio, size):
+    video = make_video(tmp_path / "v.mp4", seconds=1.0, size="320x240", audio=audio, extra=extra)
+    result = run_vidkit("blur", video, "-o", tmp_path, "--json")
+    assert result.returncode == 0, result.stderr
+    out = probe(tmp_path / "v.blurred.mp4")
+    assert (out.video.width, out.video.height) == size
+    assert out.video.frame_count == probe(video).video.frame_count
+    assert (out.audio is None) == (not audio)

@@ -40,13 +40,6 @@ def _turns(info: MediaInfo) -> int:
     return (-(info.video.rotation // 90)) % 4
 
 
-def split_planes(buffer: np.ndarray, width: int, height: int) -> Planes:
-    """Views of Y, U, V inside a packed yuv420p array of shape (height * 3/2, width)."""
-    y = buffer[:height]
-    chroma = buffer[height:].reshape(2, height // 2, width // 2)
-    return y, chroma[0], chroma[1]
-
-
 def plane_views(frame: av.VideoFrame) -> Planes:
     """Writable numpy views of a yuv420p frame's planes (rows padded to line_size are cut)."""
     views = []
@@ -56,16 +49,15 @@ def plane_views(frame: av.VideoFrame) -> Planes:
     return tuple(views)  # type: ignore[return-value]
 
 
-def _upright(planes: Planes, turns: int) -> Planes:
+def _upright_frame(frame: av.VideoFrame, cw: int, ch: int, ow: int, oh: int, turns: int) -> av.VideoFrame:
+    """A yuv420p copy at the even coded size, turned upright when the stream is rotated."""
+    converted = frame.reformat(width=cw, height=ch, format="yuv420p")
     if turns == 0:
-        return planes
-    return tuple(np.ascontiguousarray(np.rot90(p, turns)) for p in planes)  # type: ignore[return-value]
-
-
-def _pack(planes: Planes) -> np.ndarray:
-    y, u, v = planes
-    height, width = y.shape
-    return np.concatenate([y, u.reshape(height // 4, width), v.reshape(height // 4, width)])
+        return converted
+    upright = av.VideoFrame(ow, oh, "yuv420p")
+    for source, target in zip(plane_views(converted), plane_views(upright)):
+        target[...] = np.rot90(source, turns)
+    return upright
 
 
 def read_bgr(info: MediaInfo, sizes_for: Callable[[int], Sequence[int]]
@@ -144,10 +136,8 @@ def transcode(
                             frame.pict_type = av.video.frame.PictureType.NONE
                             sink.mux(vout.encode(frame))
                         else:
-                            buffer = frame.to_ndarray(format="yuv420p", width=cw, height=ch)
-                            planes = _upright(split_planes(buffer, cw, ch), turns)
-                            process(index, planes)
-                            out = av.VideoFrame.from_ndarray(_pack(planes), format="yuv420p")
+                            out = _upright_frame(frame, cw, ch, ow, oh, turns)
+                            process(index, plane_views(out))
                             out.pts, out.time_base = frame.pts, frame.time_base
                             sink.mux(vout.encode(out))
                         index += 1
