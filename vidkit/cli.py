@@ -257,6 +257,43 @@ def blur(
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
 
 
+@app.command()
+def clip(
+    input: Input,
+    range_: Annotated[Optional[list[str]], typer.Option("--range", help="START-END in seconds (12.5-40) or timecodes (00:01:02.5-00:01:30). Repeatable; ranges may overlap.", show_default=False)] = None,
+    ranges: Annotated[Optional[Path], typer.Option("--ranges", dir_okay=False, help='A file of ranges: JSON [{"start": 12.5, "end": 40}, ...] or CSV with a start,end header.', show_default=False)] = None,
+    fast: Annotated[bool, typer.Option("--fast", help="Cut at the keyframe before START by stream copy (instant, no re-encode); says where each clip really starts.")] = False,
+    out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
+) -> None:
+    """Cut clips: [bold]<stem>.clip01.mp4[/], ... each with re-timed SRT/VTT, a transcript excerpt and [bold].clip.json[/].
+
+    Cuts are frame-accurate by default: the clip starts on the frame at START, its timestamps
+    start at 0 and the audio is trimmed to the same span. Captions come from an existing
+    <stem>.transcript.json (output folder, else beside the input); without one there are none.
+    Example: [cyan]vidkit clip session.mp4 --range 00:01:02.5-00:01:30 --range 95-120 -o out/[/]
+    """
+    from vidkit.clips.ranges import format_timecode
+    from vidkit.pipeline.clip_job import clip_job
+
+    def job(reporter: Reporter) -> dict[str, Any]:
+        result = clip_job(input, _settings(), reporter, out=out, ranges=tuple(range_ or ()),
+                          ranges_file=ranges, fast=fast)
+        lines = []
+        for c in result.summary["clips"]:
+            actual = c["actual"]
+            text = (f"{format_timecode(actual['start'])}-{format_timecode(actual['end'])}, "
+                    f"{c['frames']} frames, {c['captions']} captions")
+            if c["mode"] == "fast":
+                early = c["requested"]["start"] - actual["start"]
+                text += f" (fast: starts at the keyframe {early:.3f} s before {format_timecode(c['requested']['start'])})"
+            lines.append((f"clip {c['index']:02d}", text))
+        if not result.summary["transcript"]:
+            lines.append(("captions", "none: no <stem>.transcript.json (run vidkit transcribe first)"))
+        return {"command": "clip", "outputs": result.outputs, "summary": result.summary, "summary_lines": lines}
+
+    _run(job, json_out=json_out, quiet=quiet, debug=debug)
+
+
 @app.command("config")
 def show_config(json_out: Json = False, debug: Debug = False) -> None:
     """Print the effective settings and where each comes from (default, a vidkit.toml, or a flag).

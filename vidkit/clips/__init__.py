@@ -1,0 +1,1 @@
+"""Clips: choosing time ranges of a recording and cutting them (see `vidkit clip`)."""
