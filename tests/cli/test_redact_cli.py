@@ -10,7 +10,6 @@ import json
 import re
 import subprocess
 import sys
-import wave
 from pathlib import Path
 
 import numpy as np

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from vidkit.captions.cue import Cue
-from vidkit.transcript import Segment, Transcript, Word
+from vidkit.transcript import Transcript, Word
 
 
 def _shifted(word: Word, start: float, duration: float) -> Word:

@@ -118,9 +118,8 @@ def transcode(
         if on_cut is not None:
             on_cut(span)
         return out_path
-    turns = _turns(info)
-    cw, ch = _coded_even(info)
-    ow, oh = even_size(info)
+    geometry = _geometry(info)
+    ow, oh = geometry[2:4]
     with av.open(str(info.path), metadata_errors="ignore") as source, atomic_path(out_path) as tmp:
         vin = source.streams.video[0]
         vin.thread_type = "AUTO"
@@ -136,16 +135,7 @@ def transcode(
                         _audio(packet, aout, resampler, sink)
                         continue
                     for frame in packet.decode():
-                        if turns == 0 and frame.format.name == "yuv420p" and (frame.width, frame.height) == (cw, ch):
-                            # Common case: paint the decoded frame's own planes, no copies.
-                            process(index, plane_views(frame))
-                            frame.pict_type = av.video.frame.PictureType.NONE
-                            sink.mux(vout.encode(frame))
-                        else:
-                            out = _upright_frame(frame, cw, ch, ow, oh, turns)
-                            process(index, plane_views(out))
-                            out.pts, out.time_base = frame.pts, frame.time_base
-                            sink.mux(vout.encode(out))
+                        _paint_and_encode(frame, frame.pts, index, process, vout, sink, geometry)
                         index += 1
                         if on_progress is not None and frame.time is not None:
                             on_progress(frame.time)
@@ -156,6 +146,29 @@ def transcode(
             if resampler is not None:
                 sink.mux(aout.encode(None))
     return out_path
+
+
+def _geometry(info: MediaInfo) -> tuple[int, int, int, int, int]:
+    """(coded width, coded height, output width, output height, quarter turns), all even."""
+    cw, ch = _coded_even(info)
+    ow, oh = even_size(info)
+    return cw, ch, ow, oh, _turns(info)
+
+
+def _paint_and_encode(frame: av.VideoFrame, pts: int, index: int, process: Callable[[int, Planes], None],
+                      vout, sink, geometry: tuple[int, int, int, int, int]) -> None:
+    cw, ch, ow, oh, turns = geometry
+    if turns == 0 and frame.format.name == "yuv420p" and (frame.width, frame.height) == (cw, ch):
+        # Common case: paint the decoded frame's own planes, no copies.
+        process(index, plane_views(frame))
+        frame.pict_type = av.video.frame.PictureType.NONE
+        frame.pts = pts
+        sink.mux(vout.encode(frame))
+    else:
+        out = _upright_frame(frame, cw, ch, ow, oh, turns)
+        process(index, plane_views(out))
+        out.pts, out.time_base = pts, frame.time_base
+        sink.mux(vout.encode(out))
 
 
 def _video_out(sink, vin, width: int, height: int, crf: int, preset: str):
@@ -216,9 +229,8 @@ def _transcode_window(info: MediaInfo, out_path: Path, process: Callable[[int, P
                       window: tuple[float, float], *, crf: int, preset: str,
                       on_progress: Callable[[float], None] | None) -> CutSpan:
     start, end = window
-    turns = _turns(info)
-    cw, ch = _coded_even(info)
-    ow, oh = even_size(info)
+    geometry = _geometry(info)
+    ow, oh = geometry[2:4]
     with av.open(str(info.path), metadata_errors="ignore") as source, atomic_path(out_path) as tmp:
         vin = source.streams.video[0]
         vin.thread_type = "AUTO"
@@ -262,16 +274,7 @@ def _transcode_window(info: MediaInfo, out_path: Path, process: Callable[[int, P
                                 frames = max(1, round((end - clip_start) / frame_seconds))
                                 trim.set_window(clip_start, clip_start + frames * frame_seconds)
                         pts = frame.pts - offset_pts
-                        if turns == 0 and frame.format.name == "yuv420p" and (frame.width, frame.height) == (cw, ch):
-                            process(index, plane_views(frame))
-                            frame.pict_type = av.video.frame.PictureType.NONE
-                            frame.pts = pts
-                            sink.mux(vout.encode(frame))
-                        else:
-                            out = _upright_frame(frame, cw, ch, ow, oh, turns)
-                            process(index, plane_views(out))
-                            out.pts, out.time_base = pts, frame.time_base
-                            sink.mux(vout.encode(out))
+                        _paint_and_encode(frame, pts, index, process, vout, sink, geometry)
                         clip_end = float(frame.time) + frame_seconds
                         index += 1
                         if on_progress is not None:

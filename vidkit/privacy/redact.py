@@ -153,7 +153,7 @@ def _split_at_segments(spans: Iterable[tuple[int, int, str]],
 
 def _item(slots: Sequence[_Slot], start: int, end: int, kind: str,
           transcript: Transcript) -> RedactionItem:
-    first, last = slots[start].word, slots[end - 1].word
+    first = slots[start].word
     begin, finish = first.start, max(w.word.end for w in slots[start:end])
     before, after = 0.0, finish + MAX_WIDEN
     if start > 0:
