@@ -14,18 +14,11 @@ from vidkit.captions.styles import CaptionStyle
 from vidkit.captions.writers import styled_file
 from vidkit.errors import BadInputError
 from vidkit.media.ffmpeg import run_ffmpeg
-from vidkit.media.frames import MP4_AUDIO
+from vidkit.media.frames import MP4_AUDIO, even_size
 from vidkit.media.output import atomic_path
 from vidkit.media.probe import MediaInfo
 from vidkit.resources import fonts_dir
 
-
-
-def output_size(info: MediaInfo) -> tuple[int, int]:
-    """Upright size rounded up to even numbers (H.264 4:2:0 needs even sides; we pad, not crop)."""
-    assert info.video is not None
-    width, height = info.video.display_size
-    return width + width % 2, height + height % 2
 
 
 def metadata_args() -> list[str]:
@@ -72,7 +65,7 @@ def burn_captions(
     the audio is then AAC instead of stream-copied."""
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: --burn needs a video")
-    width, height = output_size(info)
+    width, height = even_size(info)  # H.264 4:2:0 needs even sides: pad, not crop
     subs = styled_file(cues, style, width, height, max_line_chars)
     with tempfile.TemporaryDirectory(prefix="vidkit-burn-") as work:
         # ffmpeg filter arguments have their own escaping; fixed names in a private folder

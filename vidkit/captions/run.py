@@ -18,7 +18,7 @@ from vidkit.errors import BadInputError
 from vidkit.media.output import output_path, write_text
 from vidkit.media.probe import MediaInfo
 from vidkit.transcribe.quality import CAPTION_SKIP_FLAGS
-from vidkit.transcript import Transcript
+from vidkit.transcript import Transcript, Word
 
 _DEFAULT_FPS = 25.0  # for the 2-frame gap rule when the input has no video
 
@@ -41,6 +41,15 @@ def cue_rules(settings: dict[str, Any], style: CaptionStyle, fps: float) -> CueR
     values.update(style.rules)
     values["fps"] = fps if fps > 0 else _DEFAULT_FPS
     return CueRules(**values)
+
+
+def build_for(transcript: Transcript, settings: dict[str, Any], fps: float
+              ) -> tuple[CaptionStyle, CueRules, list[Word], list[Cue]]:
+    """Style, rules, the words captions may show (likely-invented segments left out) and cues."""
+    style = load_style(settings["style"])
+    rules = cue_rules(settings, style, fps)
+    words = transcript.caption_words(CAPTION_SKIP_FLAGS)
+    return style, rules, words, build_cues(words, rules)
 
 
 def parse_formats(formats: Sequence[str]) -> list[str]:
@@ -68,11 +77,7 @@ def caption(
     `audio_filter` (e.g. a redaction bleep) is applied to the burned video's audio."""
     if burn and info.video is None:
         raise BadInputError(f"{info.path.name} is audio only: --burn needs a video to draw on")
-    style = load_style(settings["style"])
-    fps = info.video.fps if info.video else 0.0
-    rules = cue_rules(settings, style, fps)
-    words = transcript.caption_words(CAPTION_SKIP_FLAGS)
-    cues = build_cues(words, rules)
+    style, rules, words, cues = build_for(transcript, settings, info.video.fps if info.video else 0.0)
     qc = check_cues(cues, rules, words)
     outputs: dict[str, Path] = {}
     size = info.video.display_size if info.video else (1920, 1080)

@@ -11,9 +11,7 @@ from typing import Any
 import av
 
 from vidkit.captions.burn import metadata_args
-from vidkit.captions.build import build_cues
-from vidkit.captions.run import cue_rules
-from vidkit.captions.styles import load_style
+from vidkit.captions.run import build_for
 from vidkit.captions.writers import write_plain
 from vidkit.clips.excerpt import fit_cues, transcript_excerpt
 from vidkit.clips.ranges import ClipRange, check_in_video, parse_range, parse_ranges_text
@@ -24,9 +22,8 @@ from vidkit.media import MediaInfo, probe
 from vidkit.media.ffmpeg import run_ffmpeg
 from vidkit.media.frames import CutSpan, transcode
 from vidkit.media.output import atomic_path, output_path, write_text
-from vidkit.pipeline.steps import check_transcript_fits, find_transcript, resolve_out_dir
+from vidkit.pipeline.steps import check_transcript_fits, find_output, find_transcript, resolve_out_dir
 from vidkit.transcribe.models import file_sha256
-from vidkit.transcribe.quality import CAPTION_SKIP_FLAGS
 from vidkit.transcript import Transcript, load_transcript
 
 CLIP_SCHEMA = "vidkit.clip/1"
@@ -55,14 +52,6 @@ def read_ranges(range_texts: tuple[str, ...], ranges_file: Path | None) -> list[
     return ranges
 
 
-def _beside(input_path: Path, out_dir: Path | None, suffix: str) -> Path | None:
-    """`<stem><suffix>` in the output folder, else beside the input; None when neither exists."""
-    for folder in (out_dir, Path(input_path).parent):
-        if folder is not None and (candidate := output_path(input_path, folder, suffix)).is_file():
-            return candidate
-    return None
-
-
 def clip_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: Path | None = None,
              ranges: tuple[str, ...] = (), ranges_file: Path | None = None,
              fast: bool = False) -> ClipJobResult:
@@ -76,7 +65,7 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
     transcript = load_transcript(transcript_path) if transcript_path else None
     if transcript is not None:
         check_transcript_fits(transcript, info)
-    privacy_path = _beside(input_path, out_dir, ".privacy.json")
+    privacy_path = find_output(input_path, out_dir, ".privacy.json")
     source = {
         "sha256": file_sha256(input_path),
         "duration": round(info.duration, 6),
@@ -123,9 +112,8 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
 
 def clip_captions(excerpt: Transcript, info: MediaInfo, settings: Settings, duration: float):
     """Cues for the clip, built to the same rules as `vidkit caption`, kept inside the clip."""
-    section = settings.section("captions")
-    rules = cue_rules(section, load_style(section["style"]), info.video.fps if info.video else 0.0)
-    return fit_cues(build_cues(excerpt.caption_words(CAPTION_SKIP_FLAGS), rules), duration)
+    fps = info.video.fps if info.video else 0.0
+    return fit_cues(build_for(excerpt, settings.section("captions"), fps)[3], duration)
 
 
 def clip_record(number: int, wanted: ClipRange, span: CutSpan, fast: bool, source: dict[str, Any],

@@ -86,14 +86,18 @@ def transcript_summary(transcript: Transcript, elapsed: float) -> dict[str, Any]
     }
 
 
-def find_transcript(input_path: Path, out_dir: Path | None) -> Path | None:
-    """An existing transcript for this input: in the output folder, else beside the input."""
+def find_output(input_path: Path, out_dir: Path | None, suffix: str) -> Path | None:
+    """An existing `<stem><suffix>` for this input: in the output folder, else beside the input."""
     for folder in (out_dir, Path(input_path).parent):
         if folder is not None:
-            candidate = output_path(input_path, folder, TRANSCRIPT_SUFFIX)
+            candidate = output_path(input_path, folder, suffix)
             if candidate.is_file():
                 return candidate
     return None
+
+
+def find_transcript(input_path: Path, out_dir: Path | None) -> Path | None:
+    return find_output(input_path, out_dir, TRANSCRIPT_SUFFIX)
 
 
 def obtain_transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter: Reporter,
