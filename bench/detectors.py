@@ -28,7 +28,7 @@ from vidkit.privacy.detect import make_detector  # noqa: E402
 def measure(detector, info, truth, size: int, every: int) -> tuple[int, int, float]:
     hits = total = calls = 0
     spent = 0.0
-    for index, _, images in read_bgr(info, lambda i: [size] if i % every == 0 else []):
+    for index, _, _, images in read_bgr(info, lambda i: [size] if i % every == 0 else []):
         if not images:
             continue
         image, scale = images[size]

@@ -68,6 +68,26 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "audio": "bleep",  # bleep | mute: what replaces redacted speech
         "padding": 0.15,  # seconds of audio silenced before and after each redacted item
     },
+    "clip": {
+        "aspect": "",  # empty keeps the source's shape; 9:16 (Shorts, 1080x1920), 1:1, 4:5, 16:9
+        "blur": True,  # mask faces in every clip (and verify them); --no-blur to opt out
+        "burn": False,  # burn captions into the picture
+        "shorts_style": "shorts",  # caption style for 9:16 clips when captions.style is not set
+        "max_pan": 0.35,  # reframing: fastest pan, in source widths per second
+        "min_pause": 1.0,  # --trim-silence: pauses longer than this (seconds) are cut ...
+        "pause_margin": 0.25,  # ... keeping this much of each side (seconds)
+        "auto_min": 15.0,  # --auto: shortest candidate, seconds
+        "auto_max": 60.0,  # --auto: longest candidate, seconds
+        "padding": 0.5,  # --find: seconds kept around the sentences found
+        "branding": "",  # templates/branding/<name>.toml or a path; empty = none
+        "thumbnail": True,  # a JPEG thumbnail per clip, taken from the masked clip
+    },
+    "clinic": {
+        "name": "",  # shown on branding cards and in descriptions
+        "contact": "",
+        "disclaimer": "This video is for education only and is not medical advice.",
+        "consent_statement": "Shown with the written consent of the people in it.",
+    },
     "output": {
         "dir": "",  # empty = next to the input
     },

@@ -79,7 +79,7 @@ def test_exact_cut(source, tmp_path):
 
 
 def test_fast_cut_reports_real_start(source, tmp_path):
-    result = run_vidkit("clip", source, "--range", "1.3-2.5", "--fast", "-o", tmp_path, "--json")
+    result = run_vidkit("clip", source, "--range", "1.3-2.5", "--fast", "--no-blur", "-o", tmp_path, "--json")
     assert result.returncode == 0, result.stderr
     clip = json.loads(result.stdout)["summary"]["clips"][0]
     assert clip["mode"] == "fast"
@@ -106,7 +106,9 @@ def test_several_ranges_from_a_file_overlap_allowed(source, tmp_path):
     (["--range", "2-2"], "empty"),
     (["--range", "2-1"], "negative"),
     (["--range", "1s-2s"], "cannot read the time"),
-    ([], "no clip ranges"),
+    ([], "no clips chosen"),
+    (["--range", "1-2", "--fast"], "faces would stay visible"),
+    (["--range", "1-2", "--aspect", "3:2"], "9:16"),
     (["--range", "1-2", "--ranges", "missing.json"], "ranges file not found"),
 ])
 def test_bad_ranges_refused(source, tmp_path, args, message):
@@ -123,7 +125,7 @@ def test_no_transcript_means_no_captions(tmp_path):
     result = CliRunner().invoke(app, ["clip", str(video), "--range", "0.2-0.6", "--json", "-q"])
     assert result.exit_code == 0, result.output
     outputs = json.loads(result.stdout)["outputs"]
-    assert sorted(outputs) == ["clip01.report", "clip01.video"]
+    assert sorted(outputs) == ["clip01.report", "clip01.thumbnail", "clip01.video"]
     assert len(gray_frames(video.parent / "plain.clip01.mp4")) == 10
 
 
@@ -136,7 +138,7 @@ def test_audio_in_sync(tmp_path, window, fast):
     beep = "aevalsrc=if(between(t\\,1.5\\,1.6)\\,sin(2*PI*1000*t)\\,0):s=48000:d=3"
     ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=160x120:rate={FPS}:duration=3", "-f", "lavfi", "-i", beep,
            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(source))
-    args = ["clip", str(source), "--range", window, "--json", "-q"] + (["--fast"] if fast else [])
+    args = ["clip", str(source), "--range", window, "--json", "-q"] + (["--fast", "--no-blur"] if fast else [])
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     start = json.loads(result.stdout)["summary"]["clips"][0]["actual"]["start"]

@@ -72,7 +72,7 @@ def burn_captions(
         # sidestep it for any input or install path (spaces, quotes, colons).
         workdir = Path(work)
         (workdir / "captions.ass").write_text(subs.to_string("ass"), encoding="utf-8")
-        _link_fonts(workdir / "fonts")
+        link_fonts(workdir / "fonts")
         pad = f"pad={width}:{height}:0:0:black," if (width, height) != info.video.display_size else ""
         audio = ["-af", audio_filter] if audio_filter and info.audio is not None else []
         with atomic_path(out_path) as tmp:
@@ -85,7 +85,7 @@ def burn_captions(
     return out_path
 
 
-def _link_fonts(target: Path) -> None:
+def link_fonts(target: Path) -> None:
     # Only font files: libass tries to load everything in fontsdir and logs errors for the rest.
     target.mkdir()
     for font in sorted(fonts_dir().iterdir()):

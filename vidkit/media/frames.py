@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from fractions import Fraction
 from pathlib import Path
 
@@ -50,7 +51,7 @@ def plane_views(frame: av.VideoFrame) -> Planes:
     return tuple(views)  # type: ignore[return-value]
 
 
-def _upright_frame(frame: av.VideoFrame, cw: int, ch: int, ow: int, oh: int, turns: int) -> av.VideoFrame:
+def upright_frame(frame: av.VideoFrame, cw: int, ch: int, ow: int, oh: int, turns: int) -> av.VideoFrame:
     """A yuv420p copy at the even coded size, turned upright when the stream is rotated."""
     converted = frame.reformat(width=cw, height=ch, format="yuv420p")
     if turns == 0:
@@ -61,25 +62,42 @@ def _upright_frame(frame: av.VideoFrame, cw: int, ch: int, ow: int, oh: int, tur
     return upright
 
 
-def read_bgr(info: MediaInfo, sizes_for: Callable[[int], Sequence[int]]
-             ) -> Iterator[tuple[int, float, dict[int, tuple[np.ndarray, float]]]]:
+class BGRFrame(NamedTuple):
+    index: int  # 0 for the first frame read
+    pts: int
+    time: float  # seconds
+    images: dict[int, tuple[np.ndarray, float]]  # longer side → (image, scale to full frame)
+
+
+def read_bgr(info: MediaInfo, sizes_for: Callable[[int], Sequence[int]],
+             window: tuple[float, float] | None = None) -> Iterator[BGRFrame]:
     """Upright BGR copies of each frame at the sizes `sizes_for(index)` asks for (longer side,
-    pixels; never upscaled). Yields (index, time in s, {size: (image, scale to full frame)})."""
+    pixels; never upscaled). With `window` (start, end seconds) only the frames in it."""
     assert info.video is not None
     turns = _turns(info)
     cw, ch = info.video.width, info.video.height
+    frames = decode_window(info, *window) if window else decode_all(info)
+    index = 0
+    for frame in frames:
+        if window and not window[0] <= (frame.time or 0.0) < window[1]:
+            continue
+        images = {}
+        for long_side in sizes_for(index):
+            factor = min(1.0, long_side / max(cw, ch))
+            sw, sh = max(2, round(cw * factor)), max(2, round(ch * factor))
+            image = frame.to_ndarray(format="bgr24", width=sw, height=sh)
+            upright = np.ascontiguousarray(np.rot90(image, turns)) if turns else image
+            images[long_side] = (upright, cw / sw)
+        yield BGRFrame(index, frame.pts or 0, float(frame.time or 0.0), images)
+        index += 1
+
+
+def decode_all(info: MediaInfo) -> Iterator[av.VideoFrame]:
+    """Every video frame; a truncated tail ends the frames early, as players do."""
     with av.open(str(info.path), metadata_errors="ignore") as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        for index, frame in enumerate(_decode(container, stream)):
-            images = {}
-            for long_side in sizes_for(index):
-                factor = min(1.0, long_side / max(cw, ch))
-                sw, sh = max(2, round(cw * factor)), max(2, round(ch * factor))
-                image = frame.to_ndarray(format="bgr24", width=sw, height=sh)
-                upright = np.ascontiguousarray(np.rot90(image, turns)) if turns else image
-                images[long_side] = (upright, cw / sw)
-            yield index, float(frame.time or 0.0), images
+        yield from _decode(container, stream)
 
 
 def _decode(container, stream) -> Iterator[av.VideoFrame]:
@@ -89,6 +107,28 @@ def _decode(container, stream) -> Iterator[av.VideoFrame]:
         import logging
 
         logging.getLogger(__name__).warning("video stops early (%s): the file looks truncated", exc)
+
+
+# Decoding starts this far before a window (at the keyframe before it) so the decoders
+# have their pre-roll: AAC frames overlap, and the first one after a seek decodes incomplete.
+PREROLL_SECONDS = 0.5
+
+
+def decode_window(info: MediaInfo, start: float, end: float) -> Iterator[av.VideoFrame]:
+    """Video frames from the keyframe before `start` - preroll to a second past `end`
+    (callers pick the frames they want by time; frames without a pts are skipped)."""
+    with av.open(str(info.path), metadata_errors="ignore") as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        seek_to = max(0.0, start - PREROLL_SECONDS)
+        if seek_to > 0:
+            container.seek(int(seek_to / stream.time_base), stream=stream, backward=True, any_frame=False)
+        for frame in _decode(container, stream):
+            if frame.pts is None:
+                continue
+            if frame.time is not None and frame.time > end + 1.0:
+                return
+            yield frame
 
 
 def transcode(
@@ -118,7 +158,7 @@ def transcode(
         if on_cut is not None:
             on_cut(span)
         return out_path
-    geometry = _geometry(info)
+    geometry = frame_geometry(info)
     ow, oh = geometry[2:4]
     with av.open(str(info.path), metadata_errors="ignore") as source, atomic_path(out_path) as tmp:
         vin = source.streams.video[0]
@@ -148,7 +188,7 @@ def transcode(
     return out_path
 
 
-def _geometry(info: MediaInfo) -> tuple[int, int, int, int, int]:
+def frame_geometry(info: MediaInfo) -> tuple[int, int, int, int, int]:
     """(coded width, coded height, output width, output height, quarter turns), all even."""
     cw, ch = _coded_even(info)
     ow, oh = even_size(info)
@@ -165,7 +205,7 @@ def _paint_and_encode(frame: av.VideoFrame, pts: int, index: int, process: Calla
         frame.pts = pts
         sink.mux(vout.encode(frame))
     else:
-        out = _upright_frame(frame, cw, ch, ow, oh, turns)
+        out = upright_frame(frame, cw, ch, ow, oh, turns)
         process(index, plane_views(out))
         out.pts, out.time_base = pts, frame.time_base
         sink.mux(vout.encode(out))
@@ -220,16 +260,12 @@ class CutSpan:
         return self.audio_samples / self.sample_rate if self.sample_rate else 0.0
 
 
-# Decoding starts this far before the cut (at the keyframe before it) so the audio decoder
-# has its pre-roll: AAC frames overlap, and the first one after a seek decodes incomplete.
-_PREROLL_SECONDS = 0.5
-
 
 def _transcode_window(info: MediaInfo, out_path: Path, process: Callable[[int, Planes], None],
                       window: tuple[float, float], *, crf: int, preset: str,
                       on_progress: Callable[[float], None] | None) -> CutSpan:
     start, end = window
-    geometry = _geometry(info)
+    geometry = frame_geometry(info)
     ow, oh = geometry[2:4]
     with av.open(str(info.path), metadata_errors="ignore") as source, atomic_path(out_path) as tmp:
         vin = source.streams.video[0]
@@ -239,7 +275,7 @@ def _transcode_window(info: MediaInfo, out_path: Path, process: Callable[[int, P
         frame_seconds = float(1 / rate)
         # A frame is in the clip when its time is within half a frame of [start, end).
         first_time, last_time = start - frame_seconds / 2, end - frame_seconds / 2
-        seek_to = max(0.0, start - _PREROLL_SECONDS)
+        seek_to = max(0.0, start - PREROLL_SECONDS)
         if seek_to > 0:
             source.seek(int(seek_to / vin.time_base), stream=vin, backward=True, any_frame=False)
         with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as sink:

@@ -92,7 +92,7 @@ def detect_all(info: MediaInfo, detector: Detector, plan: Callable[[int], list[i
     """Faces in every frame, in upright full-frame pixels, and each frame's time in seconds."""
     found: list[list[Box]] = []
     times: list[float] = []
-    for _, time, images in read_bgr(info, plan):
+    for _, _, time, images in read_bgr(info, plan):
         boxes = [b.scaled(scale) for image, scale in images.values() for b in detector.detect(image)]
         found.append(merge_duplicates(boxes) if len(images) > 1 else boxes)
         times.append(time)
@@ -119,7 +119,7 @@ def merge_duplicates(boxes: list[Box], min_iou: float = 0.5) -> list[Box]:
     return merged
 
 
-def _regions_for(frame: int, time: float, by_frame, options: BlurOptions,
+def regions_for(frame: int, time: float, by_frame, options: BlurOptions,
                  size: tuple[int, int]) -> list[tuple[int, int, int, int]]:
     rects = [region(tb, size, options.margins) for tid, tb in by_frame.get(frame, ())
              if tid not in options.keep_tracks]
@@ -127,7 +127,7 @@ def _regions_for(frame: int, time: float, by_frame, options: BlurOptions,
     return rects
 
 
-def _covered(box: Box, rects: Sequence[tuple[int, int, int, int]]) -> float:
+def covered(box: Box, rects: Sequence[tuple[int, int, int, int]]) -> float:
     """Fraction of `box` inside the union-approximation (max single overlap) of painted rects."""
     area = max(box.w * box.h, 1e-9)
     best = 0.0
@@ -160,7 +160,7 @@ def anonymise(info: MediaInfo, out_path: Path, options: BlurOptions,
 
         def paint(index: int, planes) -> None:
             time = times[index] if index < len(times) else 0.0
-            for rect in _regions_for(index, time, by_frame, options, size):
+            for rect in regions_for(index, time, by_frame, options, size):
                 apply(planes, rect, options.mode, options.cells)
 
         label = "Masking" if not rounds else f"Masking (round {len(rounds) + 1})"
@@ -178,11 +178,11 @@ def anonymise(info: MediaInfo, out_path: Path, options: BlurOptions,
         findings = []
         for frame, boxes in enumerate(seen):
             time = times[frame] if frame < len(times) else 0.0
-            painted = _regions_for(frame, time, by_frame, options, size)
+            painted = regions_for(frame, time, by_frame, options, size)
             kept_boxes = [region(tb, size, options.margins) for tid, tb in by_frame.get(frame, ()) if tid in kept]
             for box in boxes:
                 # A hit on our own fill or on a consenting person's face is not a leak.
-                if _covered(box, painted) < 0.9 and _covered(box, kept_boxes) < 0.5:
+                if covered(box, painted) < 0.9 and covered(box, kept_boxes) < 0.5:
                     findings.append(Finding(frame, time, box))
         rounds.append(findings)
         if not findings:

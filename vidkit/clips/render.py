@@ -1,0 +1,257 @@
+"""Render one clip in a single pass.
+
+PyAV decodes the source once; each frame is turned upright, faces are painted on the full
+frame (so masks use the coordinates the detector saw), then it is cropped and scaled to the
+clip's size and piped raw into ONE ffmpeg encode that burns the captions (libass) and adds
+branding. The audio is cut to the same spans sample by sample into a private WAV and encoded
+in that same ffmpeg run. Nothing is encoded twice.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import wave
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+from vidkit.captions.burn import link_fonts, metadata_args, video_args
+from vidkit.clips.schedule import Schedule, Span
+from vidkit.errors import ProcessingError
+from vidkit.media.ffmpeg import find_ffmpeg
+from vidkit.media.frames import PREROLL_SECONDS, Planes, decode_window, frame_geometry, plane_views, upright_frame
+from vidkit.media.output import atomic_path
+from vidkit.media.probe import MediaInfo
+
+AUDIO_RATE = 48000
+
+
+@dataclass(frozen=True)
+class Crop:
+    """A crop window in upright source pixels; even numbers (4:2:0 chroma)."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+
+@dataclass
+class RenderSpec:
+    """What to draw: output size, per-frame crop and paint, captions and branding."""
+
+    size: tuple[int, int]  # output width, height (even)
+    crop: Callable[[int], Crop | None] = lambda index: None  # output frame index → window
+    paint: Callable[[int, Planes], None] | None = None  # (source pts, upright planes)
+    ass: str | None = None  # ASS captions at the output size, clip time
+    audio_filter: str | None = None  # ffmpeg -af chain on the clip's audio (clip time)
+    branding_inputs: list[str] = field(default_factory=list)
+    branding_filters: list[str] = field(default_factory=list)
+    extra_seconds: float = 0.0  # cards added by branding
+    crf: int = 20
+    preset: str = "veryfast"
+
+
+def frame_times(info: MediaInfo, start: float, end: float) -> list[tuple[int, float]]:
+    """(pts, seconds) of the video frames from just before `start` to just after `end`, sorted;
+    read from packets, so nothing is decoded."""
+    found: list[tuple[int, float]] = []
+    with av.open(str(info.path), metadata_errors="ignore") as container:
+        stream = container.streams.video[0]
+        seek_to = max(0.0, start - PREROLL_SECONDS)
+        if seek_to > 0:
+            container.seek(int(seek_to / stream.time_base), stream=stream, backward=True, any_frame=False)
+        tail = end + 1.0
+        try:
+            for packet in container.demux(stream):
+                if packet.pts is None:
+                    continue
+                time = float(packet.pts * stream.time_base)
+                found.append((packet.pts, time))
+                if time > tail and packet.is_keyframe:
+                    break
+        except av.error.FFmpegError:
+            pass  # a truncated tail: keep what was read
+    found.sort(key=lambda item: item[1])
+    return found
+
+
+def source_rate(info: MediaInfo) -> Fraction:
+    with av.open(str(info.path), metadata_errors="ignore") as container:
+        stream = container.streams.video[0]
+        rate = stream.average_rate or stream.guessed_rate or Fraction(25)
+    return Fraction(rate).limit_denominator(1001 * 1000)
+
+
+def write_clip_audio(info: MediaInfo, spans: Sequence[Span], target: Path) -> bool:
+    """The source audio inside `spans`, back to back, as 16-bit PCM WAV at the source rate;
+    silence where the source has none. Returns False when the source has no audio stream."""
+    with av.open(str(info.path), metadata_errors="ignore") as container:
+        if not container.streams.audio:
+            return False
+        stream = container.streams.audio[0]
+        rate = stream.rate or AUDIO_RATE
+        channels = max(1, stream.channels or 1)
+        with wave.open(str(target), "wb") as out:
+            out.setnchannels(channels)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            for span in spans:
+                first = round(span.start * rate)
+                wanted = round(span.duration * rate)
+                written = 0
+                for frame_time, samples in _audio_frames(container, stream, span.start):
+                    begin = round(frame_time * rate)
+                    lo = max(0, first + written - begin)
+                    hi = min(samples.shape[1], first + wanted - begin)
+                    if hi > lo:
+                        out.writeframes(_pcm16(samples[:, lo:hi], channels))
+                        written += hi - lo
+                    if written >= wanted or begin >= first + wanted:
+                        break
+                if written < wanted:  # the source audio ends early: pad so the clip stays in sync
+                    out.writeframes(np.zeros((wanted - written) * channels, np.int16).tobytes())
+    return True
+
+
+def _audio_frames(container, stream, start: float) -> Iterator[tuple[float, np.ndarray]]:
+    """(start time, float samples channels × n) of decoded audio frames from before `start`."""
+    seek_to = max(0.0, start - PREROLL_SECONDS)
+    container.seek(int(seek_to / stream.time_base), stream=stream, backward=True, any_frame=False)
+    try:
+        for frame in container.decode(stream):
+            if frame.time is None:
+                continue
+            data = frame.to_ndarray()
+            if not frame.format.is_planar:  # packed: one row of interleaved channels
+                data = data.reshape(-1, len(frame.layout.channels)).T
+            if data.dtype.kind in "iu":
+                data = data.astype(np.float32) / float(np.iinfo(data.dtype).max)
+            yield float(frame.time), data
+    except av.error.FFmpegError:
+        return
+
+
+def _pcm16(samples: np.ndarray, channels: int) -> bytes:
+    if samples.shape[0] != channels:  # a layout change mid-stream: keep the first channels
+        samples = np.resize(samples, (channels, samples.shape[1]))
+    clipped = np.clip(samples.T, -1.0, 1.0)
+    return (clipped * 32767.0).round().astype("<i2").tobytes()
+
+
+def render_clip(info: MediaInfo, schedule: Schedule, spec: RenderSpec, out_path: Path,
+                on_progress: Callable[[float], None] | None = None) -> Path:
+    """Write `out_path` (atomically): the scheduled frames painted, cropped, captioned and
+    branded, with the matching audio; see the module docstring."""
+    width, height = spec.size
+    with tempfile.TemporaryDirectory(prefix="vidkit-clip-") as work, atomic_path(out_path) as tmp:
+        workdir = Path(work)
+        has_audio = write_clip_audio(info, schedule.spans, workdir / "audio.wav")
+        cmd = _command(spec, schedule, workdir, has_audio, tmp.resolve())
+        with open(workdir / "ffmpeg.log", "wb") as log:
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                    stderr=log, cwd=workdir)
+            try:
+                for index, image in enumerate(_frames(info, schedule, spec)):
+                    proc.stdin.write(image)
+                    if on_progress is not None:
+                        on_progress((index + 1) / schedule.rate)
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass  # ffmpeg stopped; its log says why
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                raise
+            code = proc.wait()
+        if code != 0:
+            lines = [ln for ln in (workdir / "ffmpeg.log").read_text(errors="replace").splitlines() if ln.strip()]
+            raise ProcessingError(f"ffmpeg failed rendering the clip: {lines[-1] if lines else f'exit code {code}'}")
+    return out_path
+
+
+def _command(spec: RenderSpec, schedule: Schedule, workdir: Path, has_audio: bool, target: Path) -> list[str]:
+    width, height = spec.size
+    rate = f"{schedule.rate.numerator}/{schedule.rate.denominator}"
+    cmd = [find_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+           "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-framerate", rate,
+           "-i", "pipe:0"]
+    if has_audio:
+        cmd += ["-i", "audio.wav"]
+    else:  # a clip always has sound, so players and YouTube treat every clip alike
+        cmd += ["-f", "lavfi", "-t", f"{schedule.duration:.6f}", "-i",
+                f"anullsrc=r={AUDIO_RATE}:cl=stereo"]
+    cmd += spec.branding_inputs
+    video = "[0:v]"
+    if spec.ass is not None:
+        (workdir / "captions.ass").write_text(spec.ass, encoding="utf-8")
+        link_fonts(workdir / "fonts")
+        video += "ass=captions.ass:fontsdir=fonts"
+    else:
+        video += "null"
+    audio = f"[1:a]{spec.audio_filter + ',' if spec.audio_filter else ''}" \
+            f"aresample={AUDIO_RATE},aformat=channel_layouts=stereo"
+    filters = [f"{video}[vmain]", f"{audio}[amain]"]
+    filters += spec.branding_filters or ["[vmain]null[vout]", "[amain]anull[aout]"]
+    cmd += ["-filter_complex", ";".join(filters), "-map", "[vout]", "-map", "[aout]",
+            *video_args(spec.crf, spec.preset), "-c:a", "aac", "-b:a", "192k",
+            *metadata_args(), "-movflags", "+faststart", str(target)]
+    return cmd
+
+
+def _frames(info: MediaInfo, schedule: Schedule, spec: RenderSpec) -> Iterator[bytes]:
+    """Output frames as raw yuv420p bytes, in schedule order."""
+    geometry = frame_geometry(info)
+    cw, ch, ow, oh, turns = geometry
+    wanted: dict[int, int] = {}
+    for pts in schedule.pts:
+        wanted[pts] = wanted.get(pts, 0) + 1
+    index = 0
+    for start, end in _decode_ranges(schedule):
+        for frame in decode_window(info, start, end):
+            pts = frame.pts
+            repeats = wanted.get(pts, 0)
+            if repeats == 0 or index >= schedule.frames or schedule.pts[index] != pts:
+                continue
+            upright = upright_frame(frame, cw, ch, ow, oh, turns)
+            planes = plane_views(upright)
+            if spec.paint is not None:
+                spec.paint(pts, planes)
+            while index < schedule.frames and schedule.pts[index] == pts:
+                yield _fit(planes, spec.crop(index), spec.size)
+                index += 1
+    if index < schedule.frames:
+        raise ProcessingError(f"the source ended after {index} of {schedule.frames} clip frames")
+
+
+def _decode_ranges(schedule: Schedule) -> list[tuple[float, float]]:
+    """Source time ranges to decode: the spans, merged where a seek would not pay off."""
+    ranges: list[tuple[float, float]] = []
+    for span in schedule.spans:
+        if ranges and span.start - ranges[-1][1] < 2.0:
+            ranges[-1] = (ranges[-1][0], max(ranges[-1][1], span.end))
+        else:
+            ranges.append((span.start, span.end))
+    return ranges
+
+
+def _fit(planes: Planes, crop: Crop | None, size: tuple[int, int]) -> bytes:
+    """The crop window scaled to `size`, as packed yuv420p bytes."""
+    width, height = size
+    parts = []
+    for number, plane in enumerate(planes):
+        w, h = (width, height) if number == 0 else (width // 2, height // 2)
+        if crop is not None:
+            f = 1 if number == 0 else 2
+            plane = plane[crop.y // f:(crop.y + crop.h) // f, crop.x // f:(crop.x + crop.w) // f]
+        if plane.shape[1] != w or plane.shape[0] != h:
+            shrinking = plane.shape[1] > w
+            plane = cv2.resize(plane, (w, h), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
+        parts.append(np.ascontiguousarray(plane).tobytes())
+    return b"".join(parts)
