@@ -262,36 +262,73 @@ def clip(
     input: Input,
     range_: Annotated[Optional[list[str]], typer.Option("--range", help="START-END in seconds (12.5-40) or timecodes (00:01:02.5-00:01:30). Repeatable; ranges may overlap.", show_default=False)] = None,
     ranges: Annotated[Optional[Path], typer.Option("--ranges", dir_okay=False, help='A file of ranges: JSON [{"start": 12.5, "end": 40}, ...] or CSV with a start,end header.', show_default=False)] = None,
-    fast: Annotated[bool, typer.Option("--fast", help="Cut at the keyframe before START by stream copy (instant, no re-encode); says where each clip really starts.")] = False,
+    find: Annotated[Optional[list[str]], typer.Option("--find", help="Clip where this phrase is said (fuzzy), whole sentences plus padding. Repeatable.", show_default=False)] = None,
+    auto: Annotated[Optional[int], typer.Option("--auto", min=1, max=50, help="Rank candidate clips from the transcript, write <stem>.clips.json and make the best N.", show_default=False)] = None,
+    from_: Annotated[Optional[Path], typer.Option("--from", dir_okay=False, help="Make the clips listed in a (hand-edited) <stem>.clips.json.", show_default=False)] = None,
+    aspect: Annotated[Optional[str], typer.Option("--aspect", help="Reframe to 9:16 (Shorts, 1080x1920, at most 180 s), 1:1, 4:5 or 16:9, following the people in the frame.", show_default=False)] = None,
+    blur_: Annotated[Optional[bool], typer.Option("--blur/--no-blur", help="Mask and verify faces in every clip (default on).", show_default=False)] = None,
+    burn: Annotated[Optional[bool], typer.Option("--burn/--no-burn", help="Burn captions into the picture (Shorts get large word-by-word captions).", show_default=False)] = None,
+    trim_silence: Annotated[bool, typer.Option("--trim-silence", help="Cut pauses longer than clip.min_pause seconds out of each clip; captions follow.")] = False,
+    branding: Annotated[Optional[str], typer.Option("--branding", help="Intro/outro cards and logo: a name in templates/branding (default) or a .toml file.", show_default=False)] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="Title text for the thumbnail and the intro card.", show_default=False)] = None,
+    thumbnail: Annotated[Optional[bool], typer.Option("--thumbnail/--no-thumbnail", help="Write <clip>.jpg, taken from the masked clip (default on).", show_default=False)] = None,
+    export: Annotated[Optional[list[str]], typer.Option("--export", help="Also write the ranges as an editor timeline: edl or fcpxml. Repeatable.", show_default=False)] = None,
+    plan: Annotated[bool, typer.Option("--plan", help="Only choose the clips (and write clips.json / exports); render nothing.")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="Cut at the keyframe before START by stream copy (instant, no re-encode, faces NOT masked: needs --no-blur); says where each clip really starts.")] = False,
+    roster: RosterFile = None,
     out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
 ) -> None:
-    """Cut clips: [bold]<stem>.clip01.mp4[/], ... each with re-timed SRT/VTT, a transcript excerpt and [bold].clip.json[/].
+    """Make clips: [bold]<stem>.clip01.mp4[/], ... with re-timed SRT/VTT, a transcript excerpt, a thumbnail and [bold].clip.json[/].
 
-    Cuts are frame-accurate by default: the clip starts on the frame at START, its timestamps
-    start at 0 and the audio is trimmed to the same span. Captions come from an existing
-    <stem>.transcript.json (output folder, else beside the input); without one there are none.
-    Example: [cyan]vidkit clip session.mp4 --range 00:01:02.5-00:01:30 --range 95-120 -o out/[/]
+    Cuts are frame-accurate: a clip starts on the frame at START, its timestamps start at 0 and
+    the audio is cut to the same frames. Faces are masked and the clip is verified by a second
+    detector (exit code 1 if a face remains). Each clip is decoded once and encoded once, with
+    the masking, reframing, captions and branding in that single pass. Captions come from
+    <stem>.transcript.json (made when a step needs one).
+    Examples: [cyan]vidkit clip session.mp4 --range 00:01:02.5-00:01:30 -o out/[/]
+              [cyan]vidkit clip session.mp4 --auto 3 --aspect 9:16 --burn -o out/[/]
     """
     from vidkit.clips.ranges import format_timecode
     from vidkit.pipeline.clip_job import clip_job
+    from vidkit.pipeline.clip_select import ClipRequest
 
     def job(reporter: Reporter) -> dict[str, Any]:
-        result = clip_job(input, _settings(), reporter, out=out, ranges=tuple(range_ or ()),
-                          ranges_file=ranges, fast=fast)
+        settings = _settings(clip=dict(aspect=aspect, blur=blur_, burn=burn, branding=branding, thumbnail=thumbnail),
+                             privacy=dict(roster=str(roster) if roster else None))
+        request = ClipRequest(ranges=tuple(range_ or ()), ranges_file=ranges, find=tuple(find or ()), auto=auto,
+                              from_file=from_, fast=fast, trim_silence=trim_silence, plan_only=plan,
+                              export=tuple(e.lower() for e in export or ()), title=title)
+        result = clip_job(input, settings, reporter, request, out=out)
         lines = []
         for c in result.summary["clips"]:
             actual = c["actual"]
             text = (f"{format_timecode(actual['start'])}-{format_timecode(actual['end'])}, "
-                    f"{c['frames']} frames, {c['captions']} captions")
+                    f"{actual['duration']:.2f} s, {c['frames']} frames, {c['captions']} captions")
+            if c["aspect"]:
+                text += f", {c['aspect']}"
+            if c["privacy"]["masked"]:
+                text += ", faces masked and verified" if c["privacy"]["verified"] else ", faces masked"
             if c["mode"] == "fast":
                 early = c["requested"]["start"] - actual["start"]
                 text += f" (fast: starts at the keyframe {early:.3f} s before {format_timecode(c['requested']['start'])})"
             lines.append((f"clip {c['index']:02d}", text))
         if not result.summary["transcript"]:
             lines.append(("captions", "none: no <stem>.transcript.json (run vidkit transcribe first)"))
-        return {"command": "clip", "outputs": result.outputs, "summary": result.summary, "summary_lines": lines}
+        tables = [_candidates_table(result.candidates)] if result.candidates else []
+        return {"command": "clip", "outputs": result.outputs, "summary": result.summary,
+                "summary_lines": lines, "_tables": tables}
 
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
+
+
+def _candidates_table(candidates) -> Table:
+    from vidkit.clips.ranges import format_timecode
+
+    table = Table("#", "range", "score", "why", "starts with", title="Ranked clip candidates")
+    for number, c in enumerate(candidates, 1):
+        table.add_row(str(number), f"{format_timecode(c.start)}-{format_timecode(c.end)}", f"{c.score:.2f}",
+                      escape("; ".join(c.reasons)), escape(c.text))
+    return table
 
 
 @app.command("config")

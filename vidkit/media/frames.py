@@ -8,7 +8,6 @@ needs even sides. Timestamps are carried frame by frame, so variable frame rate 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 from fractions import Fraction
 from pathlib import Path
@@ -139,25 +138,14 @@ def transcode(
     crf: int = 20,
     preset: str = "veryfast",
     on_progress: Callable[[float], None] | None = None,
-    window: tuple[float, float] | None = None,
-    on_cut: Callable[[CutSpan], None] | None = None,
 ) -> Path:
     """One decode → `process(index, planes)` (edit planes in place) → H.264 encode pass.
 
     Audio is stream-copied when MP4 can hold it; no metadata is carried over. Written atomically.
-    With `window` (start, end in seconds) only that span is written, frame-accurately: decoding
-    starts at the keyframe before `start`, frames are kept from the one at `start` (±half a
-    frame), timestamps are shifted to begin at 0, and the audio is re-encoded to AAC and trimmed
-    to the same span sample by sample. `on_cut` then receives what was really written.
+    (Clips, which cut, crop and caption, have their own single pass: vidkit.clips.render.)
     """
     if info.video is None:
         raise ProcessingError(f"{info.path.name} has no video stream")
-    if window is not None:
-        span = _transcode_window(info, out_path, process, window, crf=crf, preset=preset,
-                                 on_progress=on_progress)
-        if on_cut is not None:
-            on_cut(span)
-        return out_path
     geometry = frame_geometry(info)
     ow, oh = geometry[2:4]
     with av.open(str(info.path), metadata_errors="ignore") as source, atomic_path(out_path) as tmp:
@@ -243,143 +231,3 @@ def _audio(packet, aout, reencode, sink) -> None:
         return
     packet.stream = aout
     sink.mux(packet)
-
-
-@dataclass(frozen=True)
-class CutSpan:
-    """What a windowed transcode really wrote: source times in seconds, frames and samples."""
-
-    start: float  # source time of the first written frame
-    end: float  # source time where the last written frame ends
-    frames: int
-    audio_samples: int  # per channel; 0 without audio
-    sample_rate: int  # 0 without audio
-
-    @property
-    def audio_seconds(self) -> float:
-        return self.audio_samples / self.sample_rate if self.sample_rate else 0.0
-
-
-
-def _transcode_window(info: MediaInfo, out_path: Path, process: Callable[[int, Planes], None],
-                      window: tuple[float, float], *, crf: int, preset: str,
-                      on_progress: Callable[[float], None] | None) -> CutSpan:
-    start, end = window
-    geometry = frame_geometry(info)
-    ow, oh = geometry[2:4]
-    with av.open(str(info.path), metadata_errors="ignore") as source, atomic_path(out_path) as tmp:
-        vin = source.streams.video[0]
-        vin.thread_type = "AUTO"
-        ain = source.streams.audio[0] if source.streams.audio else None
-        rate = vin.average_rate or vin.guessed_rate or Fraction(25)
-        frame_seconds = float(1 / rate)
-        # A frame is in the clip when its time is within half a frame of [start, end).
-        first_time, last_time = start - frame_seconds / 2, end - frame_seconds / 2
-        seek_to = max(0.0, start - PREROLL_SECONDS)
-        if seek_to > 0:
-            source.seek(int(seek_to / vin.time_base), stream=vin, backward=True, any_frame=False)
-        with av.open(str(tmp), "w", format="mp4", options={"movflags": "+faststart"}) as sink:
-            vout = _video_out(sink, vin, ow, oh, crf, preset)
-            trim = _AudioTrim(sink, ain) if ain is not None else None
-            offset_pts: int | None = None  # source pts of the first written frame
-            clip_start = clip_end = start
-            index = 0
-            video_done = False
-            streams = [vin] + ([ain] if ain is not None else [])
-            try:
-                for packet in source.demux(*streams):
-                    if packet.stream is ain:
-                        if trim is not None:
-                            trim.feed(packet)
-                            if video_done and trim.done:
-                                break
-                        continue
-                    if video_done:
-                        continue
-                    for frame in packet.decode():
-                        if frame.pts is None or frame.time is None or frame.time < first_time:
-                            continue
-                        if frame.time >= last_time:
-                            video_done = True
-                            clip_end = float(frame.time)
-                            break
-                        if offset_pts is None:
-                            offset_pts, clip_start = frame.pts, float(frame.time)
-                            if trim is not None:
-                                # Audio ends where the video will: the same number of frames.
-                                frames = max(1, round((end - clip_start) / frame_seconds))
-                                trim.set_window(clip_start, clip_start + frames * frame_seconds)
-                        pts = frame.pts - offset_pts
-                        _paint_and_encode(frame, pts, index, process, vout, sink, geometry)
-                        clip_end = float(frame.time) + frame_seconds
-                        index += 1
-                        if on_progress is not None:
-                            on_progress(float(frame.time) - clip_start)
-                    if video_done and (trim is None or trim.done):
-                        break
-            except av.error.FFmpegError as exc:
-                if index == 0:
-                    raise ProcessingError(f"cannot decode {info.path.name}: {exc}") from None
-            if index == 0:
-                raise ProcessingError(f"no video frames between {start:.3f} s and {end:.3f} s of {info.path.name}")
-            sink.mux(vout.encode(None))
-            if trim is not None:
-                trim.flush()
-    return CutSpan(clip_start, clip_end, index, trim.samples if trim else 0,
-                   trim.sample_rate if trim else 0)
-
-
-class _AudioTrim:
-    """Decode audio packets, keep the samples inside a window, encode them to AAC from pts 0."""
-
-    def __init__(self, sink, ain):
-        self.sample_rate = ain.rate or 48000
-        self.aout = sink.add_stream("aac", rate=self.sample_rate)
-        self.aout.bit_rate = 192_000
-        if ain.layout is not None:
-            self.aout.layout = ain.layout
-        self.sink = sink
-        self.window: tuple[float, float] | None = None
-        self.pending: list[av.AudioFrame] = []  # decoded before the video fixed the window
-        self.samples = 0
-        self.done = False
-
-    def set_window(self, start: float, end: float) -> None:
-        self.window = (start, end)
-        pending, self.pending = self.pending, []
-        for frame in pending:
-            self._keep(frame)
-
-    def feed(self, packet) -> None:
-        for frame in packet.decode():
-            if self.window is None:
-                self.pending.append(frame)
-            else:
-                self._keep(frame)
-
-    def _keep(self, frame: av.AudioFrame) -> None:
-        if self.done or frame.time is None:
-            return
-        start, end = self.window
-        rate = frame.sample_rate
-        first = max(0, int(np.ceil((start - frame.time) * rate - 1e-6)))
-        stop = min(frame.samples, int(np.ceil((end - frame.time) * rate - 1e-6)))
-        if frame.time + frame.samples / rate >= end:
-            self.done = True
-        if stop <= first:
-            return
-        data = frame.to_ndarray()
-        if frame.format.is_planar:
-            part = data[:, first:stop]
-        else:  # packed: one row of interleaved channels
-            channels = len(frame.layout.channels)
-            part = data[:, first * channels:stop * channels]
-        piece = av.AudioFrame.from_ndarray(np.ascontiguousarray(part), format=frame.format.name,
-                                           layout=frame.layout.name)
-        piece.sample_rate = rate
-        piece.pts, piece.time_base = self.samples, Fraction(1, rate)
-        self.samples += stop - first
-        self.sink.mux(self.aout.encode(piece))
-
-    def flush(self) -> None:
-        self.sink.mux(self.aout.encode(None))

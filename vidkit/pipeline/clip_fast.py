@@ -3,6 +3,7 @@ starts at the keyframe before the requested time, and says so."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -12,8 +13,18 @@ from vidkit.clips.ranges import ClipRange
 from vidkit.errors import ProcessingError
 from vidkit.media import MediaInfo
 from vidkit.media.ffmpeg import run_ffmpeg
-from vidkit.media.frames import CutSpan
 from vidkit.media.output import atomic_path
+
+
+@dataclass(frozen=True)
+class CutSpan:
+    """What a cut really holds: source times in seconds, frames and audio samples."""
+
+    start: float  # source time of the first frame
+    end: float
+    frames: int
+    audio_samples: int  # per channel; 0 without audio
+    sample_rate: int  # 0 without audio
 
 
 def fast_cut(info: MediaInfo, wanted: ClipRange, video: Path, progress) -> CutSpan:

@@ -1,5 +1,6 @@
-"""`vidkit clip`: cut ranges of a recording into clips, each with re-timed captions, a
-transcript excerpt and a `<stem>.clipNN.clip.json` record linking it to its source."""
+"""`vidkit clip`: choose ranges of a recording and make each a clip — frame-accurate, faces
+masked and verified, optionally reframed, captioned, trimmed of pauses and branded — with
+re-timed sidecars, a transcript excerpt, a thumbnail and a `<stem>.clipNN.clip.json` record."""
 
 from __future__ import annotations
 
@@ -8,25 +9,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import av
-
-from vidkit.captions.burn import metadata_args
-from vidkit.captions.run import build_for
 from vidkit.captions.writers import write_plain
-from vidkit.clips.excerpt import fit_cues, transcript_excerpt
-from vidkit.clips.ranges import ClipRange, check_in_video, parse_range, parse_ranges_text
+from vidkit.clips.excerpt import transcript_excerpt
+from vidkit.clips.silence import SpanMap
+from vidkit.clips.ranges import ClipRange, check_in_video
 from vidkit.config import Settings
 from vidkit.console import Reporter
-from vidkit.errors import BadInputError, ProcessingError
+from vidkit.errors import BadInputError
 from vidkit.media import MediaInfo, probe
-from vidkit.media.ffmpeg import run_ffmpeg
-from vidkit.media.frames import CutSpan, transcode
-from vidkit.media.output import atomic_path, output_path, write_text
-from vidkit.pipeline.steps import check_transcript_fits, find_output, find_transcript, resolve_out_dir
+from vidkit.media.output import output_path, write_text
+from vidkit.pipeline.blur_job import UnverifiedOutput, blur_options
+from vidkit.pipeline.clip_fast import fast_cut
+from vidkit.pipeline.clip_render import (SHORTS_MAX_SECONDS, ClipPlan, MadeClip, crop_inside, make_clip,
+                                         schedule_for)
+from vidkit.pipeline.clip_select import ClipRequest, choose_ranges
+from vidkit.pipeline.steps import find_output, find_transcript, obtain_transcript, resolve_out_dir
 from vidkit.transcribe.models import file_sha256
 from vidkit.transcript import Transcript, load_transcript
 
-CLIP_SCHEMA = "vidkit.clip/1"
+CLIP_SCHEMA = "vidkit.clip/2"
 SIDECARS = ("srt", "vtt")
 
 
@@ -34,37 +35,30 @@ SIDECARS = ("srt", "vtt")
 class ClipJobResult:
     outputs: dict[str, Path] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
+    candidates: list[Any] = field(default_factory=list)  # --auto: ranked candidates, for the table
 
 
-def read_ranges(range_texts: tuple[str, ...], ranges_file: Path | None) -> list[ClipRange]:
-    """--range values, then the ranges in --ranges FILE, in that order."""
-    ranges = [parse_range(text) for text in range_texts]
-    if ranges_file is not None:
-        try:
-            text = Path(ranges_file).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise BadInputError(f"ranges file not found: {ranges_file}") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise BadInputError(f"cannot read the ranges file {ranges_file}: {exc}") from None
-        ranges += parse_ranges_text(text, Path(ranges_file).name)
-    if not ranges:
-        raise BadInputError("no clip ranges: give --range START-END (repeatable) or --ranges FILE")
-    return ranges
-
-
-def clip_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: Path | None = None,
-             ranges: tuple[str, ...] = (), ranges_file: Path | None = None,
-             fast: bool = False) -> ClipJobResult:
+def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: ClipRequest,
+             out: Path | None = None) -> ClipJobResult:
     info = probe(input_path)
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: clips are cut from video")
-    clips = read_ranges(ranges, ranges_file)
-    check_in_video(clips, info.duration, info.video.fps)
+    section = settings.section("clip")
+    plan = clip_plan(section, request, settings)
     out_dir = resolve_out_dir(settings, out)
-    transcript_path = find_transcript(input_path, out_dir)
-    transcript = load_transcript(transcript_path) if transcript_path else None
-    if transcript is not None:
-        check_transcript_fits(transcript, info)
+    transcript, transcript_path, job = _transcript(input_path, info, settings, reporter, out, request, section)
+    redacted, redactions = _redacted(transcript, settings)
+    chosen = choose_ranges(input_path, info, redacted, request, section, settings.get("transcribe", "glossary"),
+                           out_dir, job.outputs)
+    job.candidates = chosen.candidates
+    clips = chosen.ranges
+    check_in_video(clips, info.duration, info.video.fps)
+    _check_shorts(clips, plan)
+    if request.plan_only:
+        job.summary = {"clips": [], "planned": [{"start": c.start, "end": c.end} for c in clips],
+                       "transcript": transcript is not None}
+        return job
+    options = blur_options(settings, (), ())
     privacy_path = find_output(input_path, out_dir, ".privacy.json")
     source = {
         "sha256": file_sha256(input_path),
@@ -73,110 +67,187 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
         "transcript_sha256": file_sha256(transcript_path) if transcript_path else None,
         "privacy_report_sha256": file_sha256(privacy_path) if privacy_path else None,
     }
-    burn = settings.section("burn")
-    job = ClipJobResult()
-    records = []
+    records, unverified = [], []
     for number, wanted in enumerate(clips, 1):
-        name = f".clip{number:02d}"
+        name, key = f".clip{number:02d}", f"clip{number:02d}"
         video = output_path(input_path, out_dir, f"{name}.mp4")
-        progress = reporter.stage(f"Cutting clip {number}/{len(clips)}", wanted.duration)
-        if fast:
-            span = fast_cut(info, wanted, video, progress)
+        label = f"Clip {number}/{len(clips)}"
+        spans = _spans(wanted, transcript, section, info) if request.trim_silence else [(wanted.start, wanted.end)]
+        if request.fast:
+            span = fast_cut(info, wanted, video, reporter.stage(f"{label}: copying", wanted.duration))
+            made, actual_spans = None, [(span.start, span.end)]
+            frames, seconds = span.frames, span.end - span.start
         else:
-            spans: list[CutSpan] = []
-            transcode(info, video, lambda index, planes: None, crf=burn["crf"], preset=burn["preset"],
-                      on_progress=progress, window=(wanted.start, wanted.end), on_cut=spans.append)
-            span = spans[0]
-        key = f"clip{number:02d}"
+            schedule = schedule_for(info, spans)
+            actual_spans = [(s.start, s.end) for s in schedule.spans]
+            made = make_clip(info, schedule, _excerpt(redacted, actual_spans), video, plan, options, settings, reporter, label, redactions)
+            frames, seconds = schedule.frames, schedule.duration
         job.outputs[f"{key}.video"] = video
-        captions = 0
-        if transcript is not None:
-            excerpt = transcript_excerpt(transcript, span.start, span.end)
-            job.outputs[f"{key}.transcript"] = write_text(
-                output_path(input_path, out_dir, f"{name}.transcript.json"), excerpt.to_json())
-            cues = clip_captions(excerpt, info, settings, span.end - span.start)
-            captions = len(cues)
-            if cues:
-                for fmt in SIDECARS:
-                    job.outputs[f"{key}.{fmt}"] = write_plain(
-                        cues, output_path(input_path, out_dir, f"{name}.{fmt}"), fmt)
-        record = clip_record(number, wanted, span, fast, source, captions, video)
+        captions = _sidecars(job, key, input_path, out_dir, name, _excerpt(redacted, actual_spans), made, settings, info, seconds)
+        if made is not None and plan.thumbnail:
+            job.outputs[f"{key}.thumbnail"] = _thumbnail(video, output_path(input_path, out_dir, f"{name}.jpg"), plan)
+        record = clip_record(number, wanted, actual_spans, frames, seconds, request, plan, source, captions,
+                             made, video)
         job.outputs[f"{key}.report"] = write_text(output_path(input_path, out_dir, f"{name}.clip.json"),
                                                   json.dumps(record, indent=2) + "\n")
-        records.append({k: record[k] for k in ("index", "mode", "requested", "actual", "frames",
-                                               "audio_seconds", "captions")})
-    job.summary = {"clips": records, "transcript": transcript_path is not None,
+        records.append({k: record[k] for k in ("index", "mode", "requested", "actual", "frames", "captions",
+                                               "aspect", "privacy")})
+        if made is not None and made.verified is False:
+            unverified.append((number, made.rounds[-1]))
+    job.summary = {"clips": records, "transcript": transcript is not None,
                    "privacy_report": privacy_path is not None}
+    if unverified:
+        number, left = unverified[0]
+        raise UnverifiedOutput(f"clip {number}: {len(left)} face(s) still found after masking (first at "
+                               f"{left[0].time:.2f} s of the source); its clip.json says verified: false")
     return job
 
 
-def clip_captions(excerpt: Transcript, info: MediaInfo, settings: Settings, duration: float):
-    """Cues for the clip, built to the same rules as `vidkit caption`, kept inside the clip."""
-    fps = info.video.fps if info.video else 0.0
-    return fit_cues(build_for(excerpt, settings.section("captions"), fps)[3], duration)
+def _excerpt(transcript: Transcript | None, spans: list[tuple[float, float]]) -> Transcript | None:
+    """The clip's words in clip time: one span is a plain excerpt, several play back to back."""
+    if transcript is None:
+        return None
+    if len(spans) == 1:
+        return transcript_excerpt(transcript, *spans[0])
+    return SpanMap(tuple(spans), spans[0][0], spans[-1][1]).retime_transcript(transcript)
 
 
-def clip_record(number: int, wanted: ClipRange, span: CutSpan, fast: bool, source: dict[str, Any],
-                captions: int, video: Path) -> dict[str, Any]:
+def clip_plan(section: dict[str, Any], request: ClipRequest, settings: Settings) -> ClipPlan:
+    """Flags and [clip] settings checked once, before any work."""
+    from vidkit.clips.reframe import parse_aspect
+
+    aspect = parse_aspect(section["aspect"]) if section["aspect"] else None
+    if request.fast and (aspect or section["burn"] or request.trim_silence or section["branding"]):
+        raise BadInputError("--fast copies the source as it is: it cannot reframe, burn captions, "
+                            "trim pauses or add branding (drop --fast)")
+    if request.fast and section["blur"]:
+        raise BadInputError("--fast copies the source, so faces would stay visible: add --no-blur to "
+                            "confirm the clip may show faces, or drop --fast")
+    branding = None
+    if section["branding"]:
+        from vidkit.clips.branding import load_branding
+
+        branding = load_branding(section["branding"])
+    clinic = settings.section("clinic")
+    values = {"title": request.title or "", "clinic": clinic["name"], "contact": clinic["contact"]}
+    return ClipPlan(aspect=aspect, blur=section["blur"], burn=section["burn"], max_pan=section["max_pan"],
+                    branding=branding, branding_values=values, thumbnail=section["thumbnail"],
+                    title=request.title)
+
+
+def _transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter: Reporter,
+                out: Path | None, request: ClipRequest, section: dict[str, Any]):
+    """The transcript: made when a step needs it (finding, ranking, trimming, burning, roster),
+    else used when one exists."""
+    job = ClipJobResult()
+    needs = bool(request.find or request.auto or request.trim_silence or section["burn"]
+                 or settings.get("privacy", "roster"))
+    if needs:
+        got = obtain_transcript(input_path, info, settings, reporter, out, None)
+        job.outputs.update(got.outputs)
+        path = find_transcript(input_path, resolve_out_dir(settings, out))
+        return got.transcript, path, job
+    path = find_transcript(input_path, resolve_out_dir(settings, out))
+    if path is None:
+        return None, None, job
+    from vidkit.pipeline.steps import check_transcript_fits
+
+    transcript = load_transcript(path)
+    check_transcript_fits(transcript, info)
+    return transcript, path, job
+
+
+def _redacted(transcript: Transcript | None, settings: Settings):
+    """Roster names out of the clip's captions and (as bleeps) out of its audio."""
+    if transcript is None or not settings.get("privacy", "roster"):
+        return transcript, ()
+    from vidkit.pipeline.redact_job import privacy_options
+    from vidkit.privacy.redact import redact_transcript
+
+    redacted, items = redact_transcript(transcript, privacy_options(settings).roster)
+    return redacted, tuple(items)
+
+
+def _spans(wanted: ClipRange, transcript: Transcript | None, section: dict[str, Any],
+           info: MediaInfo) -> list[tuple[float, float]]:
+    from vidkit.clips.silence import keep_spans
+
+    if transcript is None:
+        raise BadInputError("--trim-silence needs a transcript")
+    return keep_spans(transcript.caption_words(frozenset()), wanted.start, wanted.end,
+                      min_pause=section["min_pause"], margin=section["pause_margin"], fps=info.video.fps)
+
+
+def _check_shorts(clips: list[ClipRange], plan: ClipPlan) -> None:
+    if plan.aspect != (9, 16):
+        return
+    extra = plan.branding.total_seconds if plan.branding is not None else 0.0
+    for number, clip in enumerate(clips, 1):
+        if clip.duration + extra > SHORTS_MAX_SECONDS + 1e-6:
+            with_cards = f" with {extra:g} s of intro/outro" if extra else ""
+            raise BadInputError(
+                f"clip {number} ({clip.label()}) would last {clip.duration + extra:.1f} s{with_cards}: a 9:16 "
+                f"Short may last at most {SHORTS_MAX_SECONDS:.0f} s, or YouTube treats it as an ordinary "
+                f"video; shorten the range or use --aspect 16:9")
+
+
+def _sidecars(job: ClipJobResult, key: str, input_path: Path, out_dir: Path | None, name: str,
+              excerpt: Transcript | None, made: MadeClip | None, settings: Settings, info: MediaInfo,
+              seconds: float) -> int:
+    if excerpt is None:
+        return 0
+    job.outputs[f"{key}.transcript"] = write_text(output_path(input_path, out_dir, f"{name}.transcript.json"),
+                                                  excerpt.to_json())
+    if made is not None:
+        cues = made.cues
+    else:
+        from vidkit.captions.run import build_for
+        from vidkit.clips.excerpt import fit_cues
+
+        cues = fit_cues(build_for(excerpt, settings.section("captions"), info.video.fps)[3], seconds)
+    lead = made.lead_seconds if made is not None else 0.0
+    if lead:
+        from dataclasses import replace
+
+        cues = [replace(c, start=c.start + lead, end=c.end + lead) for c in cues]
+    for fmt in SIDECARS:
+        if cues:
+            job.outputs[f"{key}.{fmt}"] = write_plain(cues, output_path(input_path, out_dir, f"{name}.{fmt}"), fmt)
+    return len(cues)
+
+
+def _thumbnail(video: Path, target: Path, plan: ClipPlan) -> Path:
+    from vidkit.clips.thumbnail import make_thumbnail
+
+    return make_thumbnail(video, target, title=plan.title)
+
+
+def clip_record(number: int, wanted: ClipRange, spans: list[tuple[float, float]], frames: int, seconds: float,
+                request: ClipRequest, plan: ClipPlan, source: dict[str, Any], captions: int,
+                made: MadeClip | None, video: Path) -> dict[str, Any]:
     """What `<stem>.clipNN.clip.json` says: hashes, never file names (they may name a patient)."""
+    privacy: dict[str, Any] = {"masked": False, "verified": None}
+    if made is not None and made.masks is not None and plan.blur:
+        privacy = {"masked": True, "verified": made.verified, "tracks": len(made.masks.tracks),
+                   "verification_rounds": len(made.rounds),
+                   "faces_left": len(made.rounds[-1]) if made.rounds else 0}
+    start, end = spans[0][0], spans[-1][1]
     return {
         "schema": CLIP_SCHEMA,
         "index": number,
-        "mode": "fast" if fast else "exact",
+        "mode": "fast" if request.fast else "exact",
         "source": source,
         "requested": {"start": wanted.start, "end": wanted.end},
-        "actual": {"start": round(span.start, 6), "end": round(span.end, 6),
-                   "duration": round(span.end - span.start, 6)},
-        "frames": span.frames,
-        "audio_seconds": round(span.audio_seconds, 6),
+        "actual": {"start": round(start, 6), "end": round(end, 6), "duration": round(seconds, 6)},
+        "spans": [[round(a, 6), round(b, 6)] for a, b in spans],
+        "frames": frames,
+        "aspect": f"{plan.aspect[0]}:{plan.aspect[1]}" if plan.aspect else None,
+        "size": list(made.size) if made is not None else None,
+        "crop_keeps_face": crop_inside(made.crops, made.masks, made.schedule) if made is not None else None,
         "captions": captions,
+        "burned_captions": bool(plan.burn and captions and made is not None),
+        "branding": made is not None and plan.branding is not None,
+        "privacy": privacy,
         "video_sha256": file_sha256(video),
     }
 
-
-def fast_cut(info: MediaInfo, wanted: ClipRange, video: Path, progress) -> CutSpan:
-    """Keyframe cut by stream copy: the clip starts at the keyframe at or before `wanted.start`."""
-    keyframe = keyframe_before(info.path, wanted.start)
-    with atomic_path(video) as tmp:
-        run_ffmpeg(["-y", "-ss", f"{wanted.start:.6f}", "-i", str(info.path.resolve()),
-                    "-t", f"{wanted.duration:.6f}", "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy",
-                    "-avoid_negative_ts", "make_zero", *metadata_args(), "-movflags", "+faststart",
-                    str(tmp.resolve())], duration=wanted.duration, on_progress=progress)
-    frames, seconds, samples, rate = _stream_lengths(video)
-    return CutSpan(keyframe, keyframe + seconds, frames, samples, rate)
-
-
-def keyframe_before(path: Path, seconds: float) -> float:
-    """Time (s) of the last video keyframe at or before `seconds` (where a copy-cut starts)."""
-    with av.open(str(path), metadata_errors="ignore") as container:
-        stream = container.streams.video[0]
-        container.seek(int(seconds / stream.time_base), stream=stream, backward=True, any_frame=False)
-        for packet in container.demux(stream):
-            if packet.is_keyframe and packet.pts is not None:
-                found = float(packet.pts * stream.time_base)
-                if found <= seconds + 1e-6:
-                    return max(0.0, found)
-                break
-    return 0.0
-
-
-def _stream_lengths(path: Path) -> tuple[int, float, int, int]:
-    """(video frames, video seconds, audio samples, sample rate) of a written clip, from packets."""
-    with av.open(str(path)) as container:
-        vstream = container.streams.video[0]
-        astream = container.streams.audio[0] if container.streams.audio else None
-        frames, first, last = 0, None, 0.0
-        samples = 0
-        for packet in container.demux(*([vstream] + ([astream] if astream else []))):
-            if packet.pts is None:
-                continue
-            if packet.stream is vstream:
-                frames += 1
-                begin = float(packet.pts * vstream.time_base)
-                first = begin if first is None else min(first, begin)
-                last = max(last, begin + float((packet.duration or 0) * vstream.time_base))
-            elif packet.duration:
-                samples += round(float(packet.duration * astream.time_base) * astream.rate)
-    if frames == 0:
-        raise ProcessingError(f"the fast cut of {path.name} holds no video frames")
-    return frames, last - (first or 0.0), samples, astream.rate if astream else 0

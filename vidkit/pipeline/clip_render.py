@@ -1,0 +1,189 @@
+"""Make one clip: schedule its frames, find and track faces, choose the crop path, build its
+captions, render it in one pass, verify it, and write its sidecars and thumbnail."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from vidkit.captions.cue import Cue
+from vidkit.captions.run import build_for
+from vidkit.captions.writers import styled_file
+from vidkit.clips.excerpt import fit_cues
+from vidkit.clips.masking import ClipMasks, add_findings, find_faces, masks_for, verify_clip
+from vidkit.clips.render import Crop, RenderSpec, frame_times, render_clip, source_rate
+from vidkit.clips.schedule import Schedule, build_schedule
+from vidkit.config import Settings
+from vidkit.console import Reporter
+from vidkit.media.frames import even_size
+from vidkit.media.probe import MediaInfo
+from vidkit.privacy.anonymise import BlurOptions, Finding
+from vidkit.privacy.bleep import bleep_filter
+from vidkit.privacy.detect import make_detector
+from vidkit.transcript import Transcript
+
+SHORTS_MAX_SECONDS = 180.0  # YouTube treats longer vertical videos as ordinary videos
+
+
+@dataclass(frozen=True)
+class ClipPlan:
+    """How every clip of a run is made (from flags and [clip] settings)."""
+
+    aspect: tuple[int, int] | None = None
+    blur: bool = True
+    burn: bool = False
+    max_pan: float = 0.35
+    branding: Any = None  # a vidkit.clips.branding.Branding, or None
+    branding_values: dict[str, str] | None = None
+    thumbnail: bool = True
+    title: str | None = None
+
+
+@dataclass
+class MadeClip:
+    schedule: Schedule
+    cues: list[Cue]
+    masks: ClipMasks | None
+    crops: list[Crop | None]
+    rounds: list[list[Finding]]
+    verified: bool | None  # None: not masked
+    lead_seconds: float  # intro card length: sidecar captions start this much later
+    size: tuple[int, int]
+
+
+def schedule_for(info: MediaInfo, spans: Sequence[tuple[float, float]]) -> Schedule:
+    """Which source frame fills each clip frame (see vidkit.clips.schedule)."""
+    times = frame_times(info, spans[0][0], spans[-1][1])
+    return build_schedule(times, spans, source_rate(info))
+
+
+def make_clip(info: MediaInfo, schedule: Schedule, excerpt: Transcript | None, video: Path,
+              plan: ClipPlan, options: BlurOptions, settings: Settings, reporter: Reporter, label: str,
+              redactions: Sequence[Any] = ()) -> MadeClip:
+    """Render `video` for `schedule`; faces masked (and verified) when `plan.blur`. `excerpt`:
+    the clip's transcript in clip time (already redacted); `redactions`: roster items to bleep
+    (source time)."""
+    from vidkit.clips import reframe
+
+    source_size = even_size(info)
+    size = reframe.output_size(plan.aspect, source_size) if plan.aspect else source_size
+    masks = None
+    if plan.blur or plan.aspect:
+        detector = make_detector(options.detector, options.threads)
+        seconds = schedule.times[-1] - schedule.times[0] + 2 * options.extend_seconds
+        progress = reporter.stage(f"{label}: finding faces", seconds)
+        masks = masks_for(info, find_faces(info, schedule, detector, options, progress), options)
+    crops = _crop_path(info, schedule, masks, plan, source_size, reporter, label)
+    cues, style, rules = _captions(excerpt, schedule, settings, plan)
+    ass = None
+    if plan.burn and cues:
+        ass = styled_file(cues, style, size[0], size[1], rules.max_line_chars).to_string("ass")
+    audio_filter = _bleeps(redactions, schedule, settings)
+    with tempfile.TemporaryDirectory(prefix="vidkit-brand-") as work:
+        spec = RenderSpec(size=size, crop=lambda k: crops[k],
+                          paint=masks.paint if (masks is not None and plan.blur) else None,
+                          ass=ass, audio_filter=audio_filter, crf=options.crf, preset=options.preset)
+        lead = _add_branding(spec, plan, size, schedule, Path(work))
+        rounds: list[list[Finding]] = []
+        verified = None
+        verifier = make_detector(options.verifier, options.threads) if plan.blur and options.verify else None
+        while True:
+            suffix = "" if not rounds else f" (round {len(rounds) + 1})"
+            render_clip(info, schedule, spec, video,
+                        reporter.stage(f"{label}: rendering{suffix}", schedule.duration))
+            if verifier is None or masks is None:
+                break
+            lead_frames = round(lead * float(schedule.rate))
+            findings = verify_clip(video, schedule, lambda k: crops[k], size, masks, verifier, lead_frames,
+                                   reporter.stage(f"{label}: verifying{suffix}", schedule.duration + spec.extra_seconds))
+            rounds.append(findings)
+            verified = not findings
+            if not findings or len(rounds) > options.max_rounds or not add_findings(masks.faces, findings):
+                break
+            masks = masks_for(info, masks.faces, options)
+            spec.paint = masks.paint
+    return MadeClip(schedule, cues, masks, crops, rounds, verified, lead, size)
+
+
+def _crop_path(info: MediaInfo, schedule: Schedule, masks: ClipMasks | None, plan: ClipPlan,
+               source_size: tuple[int, int], reporter: Reporter, label: str) -> list[Crop | None]:
+    if not plan.aspect:
+        return [None] * schedule.frames
+    from vidkit.clips import reframe
+
+    fps = float(schedule.rate)
+    subjects = [masks.subject_boxes(pts) if masks else [] for pts in schedule.pts]
+    if not any(subjects):
+        subjects = reframe.motion_subjects_for(info, schedule, reporter.stage(f"{label}: following motion", schedule.duration))
+    path = reframe.crop_path(subjects, source_size, plan.aspect, fps, max_pan=plan.max_pan)
+    return [Crop(c.x, c.y, c.w, c.h) for c in path]
+
+
+def _captions(excerpt: Transcript | None, schedule: Schedule, settings: Settings, plan: ClipPlan):
+    if excerpt is None:
+        return [], None, None
+    section = settings.section("captions")
+    if plan.aspect == (9, 16) and settings.source("captions", "style") == "default":
+        section["style"] = settings.get("clip", "shorts_style")  # big word-by-word captions for Shorts
+    style, rules, _, cues = build_for(excerpt, section, float(schedule.rate))
+    return fit_cues(cues, schedule.duration), style, rules
+
+
+def _bleeps(redactions: Sequence[Any], schedule: Schedule, settings: Settings) -> str | None:
+    """The bleep filter for roster names spoken inside the clip, in clip time."""
+    if not redactions:
+        return None
+    moved = []
+    for item in redactions:
+        for begin, end in schedule.clip_ranges(item.audio_start, item.audio_end):
+            moved.append(replace(item, audio_start=begin, audio_end=end))
+    if not moved:
+        return None
+    privacy = settings.section("privacy")
+    return bleep_filter(moved, schedule.duration, privacy["audio"], privacy["padding"])
+
+
+def _add_branding(spec: RenderSpec, plan: ClipPlan, size: tuple[int, int], schedule: Schedule,
+                  workdir: Path) -> float:
+    """Fill the spec's branding graph; returns the intro length in seconds."""
+    if plan.branding is None:
+        return 0.0
+    from vidkit.clips.branding import branding_graph
+
+    rate = f"{schedule.rate.numerator}/{schedule.rate.denominator}"
+    graph = branding_graph(plan.branding, width=size[0], height=size[1], rate=rate, first_input_index=2,
+                           workdir=workdir, values=plan.branding_values or {})
+    spec.branding_inputs = graph.inputs
+    spec.branding_filters = graph.filters
+    spec.extra_seconds = graph.extra_seconds
+    return graph.intro_seconds
+
+
+def crop_inside(crops: Sequence[Crop | None], masks: ClipMasks | None, schedule: Schedule) -> float | None:
+    """Fraction of clip frames whose main face is fully inside the crop (None: no crop or face)."""
+    if masks is None or not crops or crops[0] is None:
+        return None
+    main = _main_track(masks)
+    if main is None:
+        return None
+    inside = total = 0
+    for k, pts in enumerate(schedule.pts):
+        box = dict(masks.subject_boxes(pts)).get(main)
+        if box is None:
+            continue
+        total += 1
+        c = crops[k]
+        inside += (box.x >= c.x - 1 and box.y >= c.y - 1 and box.x + box.w <= c.x + c.w + 1
+                   and box.y + box.h <= c.y + c.h + 1)
+    return round(inside / total, 4) if total else None
+
+
+def _main_track(masks: ClipMasks) -> int | None:
+    counts: dict[int, float] = {}
+    for track in masks.tracks:
+        counts[track.id] = sum(tb.box.w * tb.box.h for tb in track.boxes.values())
+    return max(counts, key=counts.get) if counts else None
+
