@@ -21,7 +21,7 @@ from vidkit.privacy.anonymise import (BlurOptions, Finding, covered, detect_all,
                                       merge_duplicates, regions_for)
 from vidkit.privacy.detect import Box, Detector
 from vidkit.privacy.mask import apply, region, static_region
-from vidkit.privacy.tracks import Track, TrackRules, boxes_by_frame, build_tracks
+from vidkit.privacy.tracks import EXTENDED, Track, TrackRules, boxes_by_frame, build_tracks
 
 Progress = Callable[[float], None]
 
@@ -80,9 +80,12 @@ class ClipMasks:
             apply(planes, rect, self.options.mode, self.options.cells)
 
     def subject_boxes(self, pts: int) -> list[tuple[int, Box]]:
-        """(track id, box) of the faces on a source frame, for reframing."""
+        """(track id, box) of the faces on a source frame, for reframing: seen or bridged, not
+        the guesses that extend a track past its ends (those exist for the mask only)."""
         index = self.faces.index_of.get(pts)
-        return [(tid, tb.box) for tid, tb in self.by_frame.get(index, ())] if index is not None else []
+        if index is None:
+            return []
+        return [(tid, tb.box) for tid, tb in self.by_frame.get(index, ()) if tb.kind != EXTENDED]
 
 
 def masks_for(info: MediaInfo, faces: ClipFaces, options: BlurOptions) -> ClipMasks:

@@ -4,6 +4,7 @@ captions, render it in one pass, verify it, and write its sidecars and thumbnail
 from __future__ import annotations
 
 import tempfile
+from itertools import accumulate
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -118,7 +119,9 @@ def _crop_path(info: MediaInfo, schedule: Schedule, masks: ClipMasks | None, pla
     subjects = [masks.subject_boxes(pts) if masks else [] for pts in schedule.pts]
     if not any(subjects):
         subjects = reframe.motion_subjects_for(info, schedule, reporter.stage(f"{label}: following motion", schedule.duration))
-    path = reframe.crop_path(subjects, source_size, plan.aspect, fps, max_pan=plan.max_pan)
+    # Where trimmed pauses were cut out the subject may jump: the crop may cut with it.
+    cuts = list(accumulate(s.frames for s in schedule.spans))[:-1]
+    path = reframe.crop_path(subjects, source_size, plan.aspect, fps, max_pan=plan.max_pan, cuts=cuts)
     return [Crop(c.x, c.y, c.w, c.h) for c in path]
 
 
