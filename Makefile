@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_OUT ?= demo-out
 SAMPLE := assets/sample/caren_session.mp4
 
-.PHONY: demo test install install-test bench bench-blur clean
+.PHONY: demo test install install-test bench bench-blur bench-branding clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,5 +46,14 @@ bench: install-test
 bench-blur: install-test .venv-deface/bin/deface
 	$(BIN)/python bench/blur.py
 
+# moviepy, the other way to brand clips, only for this comparison: its own environment.
+.venv-moviepy/bin/moviepy-installed:
+	$(PYTHON) -m venv .venv-moviepy
+	.venv-moviepy/bin/python -m pip install --quiet moviepy==2.2.1
+	touch $@
+
+bench-branding: install-test .venv-moviepy/bin/moviepy-installed
+	$(BIN)/python bench/branding.py
+
 clean:
-	rm -rf $(VENV) .venv-deface $(DEMO_OUT) .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-deface .venv-moviepy $(DEMO_OUT) .pytest_cache .hypothesis
