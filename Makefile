@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_OUT ?= demo-out
 SAMPLE := assets/sample/caren_session.mp4
 
-.PHONY: demo test install install-test bench bench-blur bench-branding clean
+.PHONY: demo test install install-test bench bench-blur bench-branding bench-clip clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,8 @@ demo: install
 	HF_HUB_OFFLINE=1 $(BIN)/vidkit transcribe $(SAMPLE) --format txt -o $(DEMO_OUT)
 	HF_HUB_OFFLINE=1 $(BIN)/vidkit caption $(SAMPLE) --burn --roster assets/sample/roster.txt -o $(DEMO_OUT)
 	HF_HUB_OFFLINE=1 $(BIN)/vidkit blur $(SAMPLE) --roster assets/sample/roster.txt --review -o $(DEMO_OUT)
+	HF_HUB_OFFLINE=1 $(BIN)/vidkit clip $(SAMPLE) --auto 1 --aspect 9:16 --burn --branding default \
+		--title "Gait training on the CAREN" --roster assets/sample/roster.txt -o $(DEMO_OUT)
 	@echo "Demo outputs are in $(DEMO_OUT)/"
 
 test: install-test
@@ -54,6 +56,9 @@ bench-blur: install-test .venv-deface/bin/deface
 
 bench-branding: install-test .venv-moviepy/bin/moviepy-installed
 	$(BIN)/python bench/branding.py
+
+bench-clip: install-test
+	$(BIN)/python bench/clip.py
 
 clean:
 	rm -rf $(VENV) .venv-deface .venv-moviepy $(DEMO_OUT) .pytest_cache .hypothesis

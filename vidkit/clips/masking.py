@@ -2,23 +2,26 @@
 one render pass, then verify the clip itself with the second detector.
 
 Detection runs a little past both ends of the clip so tracks can be extended into it from
-faces first seen just outside. Verification scans the rendered clip (cropped and scaled as it
-will be published); what it finds is mapped back to source pixels, masked as tracks, and the
-clip is rendered again from the source, never re-encoded from itself.
+faces first seen just outside. Verification scans the clip's frames exactly as they go to the
+encoder (masked and cropped) during the render, which spares decoding the output again; what
+it finds is mapped back to source pixels, masked as tracks, and the clip is rendered again from
+the source, never re-encoded from itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
 
 from vidkit.clips.render import Crop
 from vidkit.clips.schedule import Schedule
 from vidkit.media.frames import Planes, even_size, read_bgr
-from vidkit.media.probe import MediaInfo, probe
-from vidkit.privacy.anonymise import (BlurOptions, Finding, covered, detect_all, detection_plan,
-                                      merge_duplicates, regions_for)
+from vidkit.media.probe import MediaInfo
+from vidkit.privacy.anonymise import (BlurOptions, Finding, covered, detection_plan, merge_duplicates,
+                                      regions_for)
 from vidkit.privacy.detect import Box, Detector
 from vidkit.privacy.mask import apply, region, static_region
 from vidkit.privacy.tracks import EXTENDED, Track, TrackRules, boxes_by_frame, build_tracks
@@ -95,47 +98,53 @@ def masks_for(info: MediaInfo, faces: ClipFaces, options: BlurOptions) -> ClipMa
     return ClipMasks(faces, build_tracks(faces.detections, size, rules), options, size)
 
 
-def verify_clip(clip_path: Path, schedule: Schedule, crops: Callable[[int], Crop | None],
-                out_size: tuple[int, int], masks: ClipMasks, verifier: Detector, lead_frames: int = 0,
-                on_progress: Progress | None = None) -> list[Finding]:
-    """Faces the verifier sees in the rendered clip that no mask covers, in source pixels.
+class FrameVerifier:
+    """The second detector on every `verify_every`-th clip frame, exactly as it is piped to the
+    encoder (masked and cropped, before scaling): what it finds that no mask covers is a finding,
+    in source pixels, ready to become a detection for the next render."""
 
-    `lead_frames`: frames before the clip proper (an intro card); a face found there or past
-    the end cannot be mapped to the source and is reported at frame -1."""
-    options = masks.options
-    out_info = probe(clip_path)
-    plan = detection_plan(out_info, replace(options, detect_size=options.verify_size, fine_every=0),
-                          options.verify_every)
-    seen, _ = detect_all(out_info, verifier, plan, on_progress)
-    kept = set(options.keep_tracks)
-    findings = []
-    for out_index, boxes in enumerate(seen):
-        k = out_index - lead_frames
+    def __init__(self, schedule: Schedule, masks: ClipMasks, verifier: Detector):
+        self.schedule, self.masks, self.verifier = schedule, masks, verifier
+        self.findings: list[Finding] = []
+        self.scanned = 0
+
+    def reset(self, masks: ClipMasks) -> None:
+        self.masks, self.findings, self.scanned = masks, [], 0
+
+    def __call__(self, index: int, planes: Planes, crop: Crop | None = None) -> None:
+        options = self.masks.options
+        if index % max(1, options.verify_every):
+            return
+        image, factor = _small_bgr(planes, options.verify_size)
+        self.scanned += 1
+        boxes = self.verifier.detect(image)
         if not boxes:
-            continue
-        if not 0 <= k < schedule.frames:
-            findings += [Finding(-1, out_index / float(schedule.rate), b) for b in boxes]
-            continue
-        pts = schedule.pts[k]
-        box_map = _to_source(crops(k), out_size, masks.size)
-        index = masks.faces.index_of.get(pts, -1)
-        painted = masks.rects(pts)
-        kept_boxes = [region(tb, masks.size, options.margins)
-                      for tid, tb in masks.by_frame.get(index, ()) if tid in kept]
-        for box in boxes:
-            source_box = box_map(box)
+            return
+        pts = self.schedule.pts[index]
+        source_index = self.masks.faces.index_of.get(pts, -1)
+        painted = self.masks.rects(pts)
+        kept = [region(tb, self.masks.size, options.margins)
+                for tid, tb in self.masks.by_frame.get(source_index, ()) if tid in set(options.keep_tracks)]
+        x0, y0 = (crop.x, crop.y) if crop is not None else (0, 0)
+        for b in boxes:
+            box = Box(x0 + b.x / factor, y0 + b.y / factor, b.w / factor, b.h / factor, b.score, "verifier")
             # A hit on our own fill or on a consenting person's face is not a leak.
-            if covered(source_box, painted) < 0.9 and covered(source_box, kept_boxes) < 0.5:
-                findings.append(Finding(index, schedule.times[k], source_box))
-    return findings
+            if covered(box, painted) < 0.9 and covered(box, kept) < 0.5:
+                self.findings.append(Finding(source_index, self.schedule.times[index], box))
 
 
-def _to_source(crop: Crop | None, out_size: tuple[int, int], source_size: tuple[int, int]
-               ) -> Callable[[Box], Box]:
-    """Map a box in clip pixels back to upright source pixels."""
-    x0, y0, w, h = (crop.x, crop.y, crop.w, crop.h) if crop else (0, 0, *source_size)
-    sx, sy = w / out_size[0], h / out_size[1]
-    return lambda b: Box(x0 + b.x * sx, y0 + b.y * sy, b.w * sx, b.h * sy, b.score, "verifier")
+def _small_bgr(planes: Planes, long_side: int) -> tuple[np.ndarray, float]:
+    """A BGR copy of yuv420p planes, shrunk so its longer side is at most `long_side`."""
+    y, u, v = planes
+    h, w = y.shape
+    factor = min(1.0, long_side / max(w, h))
+    sw, sh = max(2, round(w * factor / 2) * 2), max(2, round(h * factor / 2) * 2)
+    if (sw, sh) != (w, h):
+        y = cv2.resize(y, (sw, sh), interpolation=cv2.INTER_AREA)
+        u = cv2.resize(u, (sw // 2, sh // 2), interpolation=cv2.INTER_AREA)
+        v = cv2.resize(v, (sw // 2, sh // 2), interpolation=cv2.INTER_AREA)
+    packed = np.concatenate([np.ascontiguousarray(p).ravel() for p in (y, u, v)]).reshape(sh * 3 // 2, sw)
+    return cv2.cvtColor(packed, cv2.COLOR_YUV2BGR_I420), sw / w
 
 
 def add_findings(faces: ClipFaces, findings: list[Finding]) -> int:

@@ -18,7 +18,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-import cv2
 import numpy as np
 
 from vidkit.captions.burn import link_fonts, metadata_args, video_args
@@ -49,6 +48,8 @@ class RenderSpec:
     size: tuple[int, int]  # output width, height (even)
     crop: Callable[[int], Crop | None] = lambda index: None  # output frame index → window
     paint: Callable[[int, Planes], None] | None = None  # (source pts, upright planes)
+    # (output frame index, planes as piped, crop): every frame exactly as it goes to the encoder
+    inspect: Callable[[int, Planes, Crop | None], None] | None = None
     ass: str | None = None  # ASS captions at the output size, clip time
     audio_filter: str | None = None  # ffmpeg -af chain on the clip's audio (clip time)
     branding_inputs: list[str] = field(default_factory=list)
@@ -153,7 +154,8 @@ def render_clip(info: MediaInfo, schedule: Schedule, spec: RenderSpec, out_path:
     with tempfile.TemporaryDirectory(prefix="vidkit-clip-") as work, atomic_path(out_path) as tmp:
         workdir = Path(work)
         has_audio = write_clip_audio(info, schedule.spans, workdir / "audio.wav")
-        cmd = _command(spec, schedule, workdir, has_audio, tmp.resolve())
+        piped = _piped_size(info, spec)
+        cmd = _command(spec, schedule, workdir, has_audio, tmp.resolve(), piped)
         with open(workdir / "ffmpeg.log", "wb") as log:
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                     stderr=log, cwd=workdir)
@@ -176,11 +178,12 @@ def render_clip(info: MediaInfo, schedule: Schedule, spec: RenderSpec, out_path:
     return out_path
 
 
-def _command(spec: RenderSpec, schedule: Schedule, workdir: Path, has_audio: bool, target: Path) -> list[str]:
+def _command(spec: RenderSpec, schedule: Schedule, workdir: Path, has_audio: bool, target: Path,
+             piped: tuple[int, int]) -> list[str]:
     width, height = spec.size
     rate = f"{schedule.rate.numerator}/{schedule.rate.denominator}"
     cmd = [find_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-           "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-framerate", rate,
+           "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{piped[0]}x{piped[1]}", "-framerate", rate,
            "-i", "pipe:0"]
     if has_audio:
         cmd += ["-i", "audio.wav"]
@@ -188,13 +191,14 @@ def _command(spec: RenderSpec, schedule: Schedule, workdir: Path, has_audio: boo
         cmd += ["-f", "lavfi", "-t", f"{schedule.duration:.6f}", "-i",
                 f"anullsrc=r={AUDIO_RATE}:cl=stereo"]
     cmd += spec.branding_inputs
-    video = "[0:v]"
+    # The crop is piped at source resolution and scaled here, in ffmpeg's threads: a seventh of
+    # the bytes through the pipe for a 9:16 crop of 720p, and the same scaler a plain cut uses.
+    steps = [f"scale={width}:{height}:flags=bicubic,setsar=1"] if piped != (width, height) else []
     if spec.ass is not None:
         (workdir / "captions.ass").write_text(spec.ass, encoding="utf-8")
         link_fonts(workdir / "fonts")
-        video += "ass=captions.ass:fontsdir=fonts"
-    else:
-        video += "null"
+        steps.append("ass=captions.ass:fontsdir=fonts")
+    video = "[0:v]" + (",".join(steps) or "null")
     audio = f"[1:a]{spec.audio_filter + ',' if spec.audio_filter else ''}" \
             f"aresample={AUDIO_RATE},aformat=channel_layouts=stereo"
     filters = [f"{video}[vmain]", f"{audio}[amain]"]
@@ -224,7 +228,11 @@ def _frames(info: MediaInfo, schedule: Schedule, spec: RenderSpec) -> Iterator[b
             if spec.paint is not None:
                 spec.paint(pts, planes)
             while index < schedule.frames and schedule.pts[index] == pts:
-                yield _fit(planes, spec.crop(index), spec.size)
+                crop = spec.crop(index)
+                cropped = _cropped(planes, crop)
+                if spec.inspect is not None:
+                    spec.inspect(index, cropped, crop)
+                yield b"".join(np.ascontiguousarray(plane).tobytes() for plane in cropped)
                 index += 1
     if index < schedule.frames:
         raise ProcessingError(f"the source ended after {index} of {schedule.frames} clip frames")
@@ -241,17 +249,19 @@ def _decode_ranges(schedule: Schedule) -> list[tuple[float, float]]:
     return ranges
 
 
-def _fit(planes: Planes, crop: Crop | None, size: tuple[int, int]) -> bytes:
-    """The crop window scaled to `size`, as packed yuv420p bytes."""
-    width, height = size
-    parts = []
-    for number, plane in enumerate(planes):
-        w, h = (width, height) if number == 0 else (width // 2, height // 2)
-        if crop is not None:
-            f = 1 if number == 0 else 2
-            plane = plane[crop.y // f:(crop.y + crop.h) // f, crop.x // f:(crop.x + crop.w) // f]
-        if plane.shape[1] != w or plane.shape[0] != h:
-            shrinking = plane.shape[1] > w
-            plane = cv2.resize(plane, (w, h), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
-        parts.append(np.ascontiguousarray(plane).tobytes())
-    return b"".join(parts)
+def _piped_size(info: MediaInfo, spec: RenderSpec) -> tuple[int, int]:
+    """Size of the frames on the pipe: the crop window's (constant per clip), else the frame's."""
+    crop = spec.crop(0)
+    if crop is not None:
+        return crop.w, crop.h
+    cw, ch, ow, oh, _ = frame_geometry(info)
+    return ow, oh
+
+
+def _cropped(planes: Planes, crop: Crop | None) -> Planes:
+    """Views of the crop window in each plane (crop coordinates are even: chroma is half)."""
+    if crop is None:
+        return planes
+    y, u, v = planes
+    half = (slice(crop.y // 2, (crop.y + crop.h) // 2), slice(crop.x // 2, (crop.x + crop.w) // 2))
+    return (y[crop.y:crop.y + crop.h, crop.x:crop.x + crop.w], u[half], v[half])

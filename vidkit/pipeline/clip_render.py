@@ -14,7 +14,7 @@ from vidkit.captions.cue import Cue
 from vidkit.captions.run import build_for
 from vidkit.captions.writers import styled_file
 from vidkit.clips.excerpt import fit_cues
-from vidkit.clips.masking import ClipMasks, add_findings, find_faces, masks_for, verify_clip
+from vidkit.clips.masking import ClipMasks, FrameVerifier, add_findings, find_faces, masks_for
 from vidkit.clips.render import Crop, RenderSpec, frame_times, render_clip, source_rate
 from vidkit.clips.schedule import Schedule, build_schedule
 from vidkit.config import Settings
@@ -90,22 +90,23 @@ def make_clip(info: MediaInfo, schedule: Schedule, excerpt: Transcript | None, v
         lead = _add_branding(spec, plan, size, schedule, Path(work))
         rounds: list[list[Finding]] = []
         verified = None
-        verifier = make_detector(options.verifier, options.threads) if plan.blur and options.verify else None
+        scan = None
+        if plan.blur and options.verify and masks is not None:
+            scan = FrameVerifier(schedule, masks, make_detector(options.verifier, options.threads))
+            spec.inspect = scan
         while True:
             suffix = "" if not rounds else f" (round {len(rounds) + 1})"
-            render_clip(info, schedule, spec, video,
-                        reporter.stage(f"{label}: rendering{suffix}", schedule.duration))
-            if verifier is None or masks is None:
+            doing = "rendering and verifying" if scan is not None else "rendering"
+            render_clip(info, schedule, spec, video, reporter.stage(f"{label}: {doing}{suffix}", schedule.duration))
+            if scan is None:
                 break
-            lead_frames = round(lead * float(schedule.rate))
-            findings = verify_clip(video, schedule, lambda k: crops[k], size, masks, verifier, lead_frames,
-                                   reporter.stage(f"{label}: verifying{suffix}", schedule.duration + spec.extra_seconds))
-            rounds.append(findings)
-            verified = not findings
-            if not findings or len(rounds) > options.max_rounds or not add_findings(masks.faces, findings):
+            rounds.append(scan.findings)
+            verified = not scan.findings
+            if verified or len(rounds) > options.max_rounds or not add_findings(masks.faces, scan.findings):
                 break
             masks = masks_for(info, masks.faces, options)
             spec.paint = masks.paint
+            scan.reset(masks)
     return MadeClip(schedule, cues, masks, crops, rounds, verified, lead, size)
 
 

@@ -1,0 +1,148 @@
+"""Benchmark: `vidkit clip` making a 30 s 9:16 Short with face masking and burned captions from
+a 5 min 720p recording, against a plain ffmpeg cut + crop + scale of the same range, one run.
+
+Target (issue 4): at most 3x the plain ffmpeg time. Also measured: the quality of the one-pass
+render against chaining the separate commands (blur the recording → cut and reframe → burn
+captions: three encodes). Each output is compared with its own lossless twin (the same steps
+at x264 crf 0), so the figure is the generation loss of the encodes, not a difference between
+masks: PSNR (Y) and VMAF.
+
+    python bench/clip.py [--minutes 5] [--skip-quality]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.support.faces import FaceTrack, Pose, Scenario, render, write_clip  # noqa: E402
+from vidkit.media.ffmpeg import find_ffmpeg  # noqa: E402
+
+CLIP = (120.0, 150.0)  # the 30 s taken from the recording
+
+
+def walker(t: float) -> Pose:
+    """A patient walking on a treadmill, swaying across the middle third of the frame."""
+    return Pose(0.5 + 0.18 * math.sin(2 * math.pi * t / 14), 0.42 + 0.012 * math.sin(2 * math.pi * 1.6 * t), 110)
+
+
+def therapist(t: float) -> Pose:
+    return Pose(0.82 + 0.03 * math.sin(2 * math.pi * t / 9), 0.38, 90)
+
+
+def make_source(folder: Path, minutes: float) -> Path:
+    scenario = Scenario("session", "a long CAREN-like session", minutes * 60, (1280, 720),
+                        (FaceTrack("grace_hopper", walker), FaceTrack("astronaut", therapist)), distractor=True)
+    return write_clip(render(scenario, fps=30), folder / "session.mp4", crf=20)
+
+
+def make_transcript(path: Path, seconds: float) -> None:
+    """Therapist speech: a sentence every few seconds, words 0.35 s apart."""
+    from vidkit.transcript import Segment, Transcript, Word
+
+    sentence = "Keep your eyes on the screen and take one more step with the left foot".split()
+    segments, t = [], 0.5
+    while t < seconds - 6:
+        words = tuple(Word(round(t + i * 0.35, 2), round(t + i * 0.35 + 0.3, 2), w, 0.9) for i, w in enumerate(sentence))
+        segments.append(Segment(len(segments), words[0].start, words[-1].end, " ".join(sentence) + ".", words))
+        t = words[-1].end + 1.5
+    path.write_text(Transcript("en", seconds, tuple(segments)).to_json(), encoding="utf-8")
+
+
+def timed(cmd: list[str], cwd: Path | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - started
+
+
+def vidkit(*args: str) -> list[str]:
+    return [sys.executable, "-m", "vidkit", *map(str, args), "--quiet"]
+
+
+def one_pass(source: Path, out: Path, cwd: Path) -> tuple[float, Path]:
+    wall = timed(vidkit("clip", source, "--range", f"{CLIP[0]}-{CLIP[1]}", "--aspect", "9:16", "--burn",
+                        "--no-thumbnail", "-o", out), cwd)
+    return wall, out / "session.clip01.mp4"
+
+
+def chained(source: Path, out: Path, cwd: Path) -> Path:
+    """blur → clip (reframe, no masking: already masked) → caption --burn: three encodes."""
+    out.mkdir(parents=True, exist_ok=True)
+    timed(vidkit("blur", source, "-o", out), cwd)
+    blurred = out / "session.blurred.mp4"
+    (out / "session.blurred.transcript.json").write_bytes((source.parent / "session.transcript.json").read_bytes())
+    timed(vidkit("clip", blurred, "--range", f"{CLIP[0]}-{CLIP[1]}", "--aspect", "9:16", "--no-blur",
+                 "--no-thumbnail", "-o", out), cwd)
+    clip = out / "session.blurred.clip01.mp4"
+    (out / "session.blurred.clip01.transcript.json").rename(out / "clip.transcript.json")
+    final = out / "clip.mp4"
+    clip.rename(final)
+    timed(vidkit("caption", final, "--burn", "-o", out), cwd)
+    return out / "clip.captioned.mp4"
+
+
+def ffmpeg_baseline(source: Path, out: Path) -> float:
+    return timed([find_ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-ss", str(CLIP[0]), "-i", str(source),
+                  "-t", str(CLIP[1] - CLIP[0]), "-vf", "crop=ih*9/16:ih,scale=1080:1920",
+                  "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-c:a", "aac", str(out)])
+
+
+def quality(distorted: Path, reference: Path) -> dict[str, float]:
+    """PSNR (luma, dB) and VMAF of `distorted` against `reference`, frame by frame."""
+    with tempfile.TemporaryDirectory() as work:
+        log = Path(work) / "vmaf.json"
+        graph = (f"[0:v]setpts=PTS-STARTPTS,split[d1][d2];[1:v]setpts=PTS-STARTPTS,split[r1][r2];"
+                 f"[d1][r1]psnr=stats_file=psnr.log[o1];[d2][r2]libvmaf=log_fmt=json:log_path=vmaf.json:n_threads=2[o2]")
+        subprocess.run([find_ffmpeg(), "-hide_banner", "-loglevel", "error", "-i", str(distorted), "-i", str(reference),
+                        "-filter_complex", graph, "-map", "[o1]", "-f", "null", "-", "-map", "[o2]", "-f", "null", "-"],
+                       check=True, cwd=work)
+        vmaf = json.loads(log.read_text())["pooled_metrics"]["vmaf"]["mean"]
+        values = [float(part.split(":")[1]) for line in (Path(work) / "psnr.log").read_text().splitlines()
+                  for part in line.split() if part.startswith("psnr_y:") and part[7:] != "inf"]
+    return {"psnr_y": round(sum(values) / len(values), 2), "vmaf": round(vmaf, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument("--skip-quality", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="vidkit-bench-clip-") as work:
+        folder = Path(work)
+        print(f"making a {args.minutes:g} min 1280x720 30 fps recording with two moving faces ...", flush=True)
+        source = make_source(folder, args.minutes)
+        make_transcript(folder / "session.transcript.json", args.minutes * 60)
+        cwd = folder / "run"
+        cwd.mkdir()
+        baseline = ffmpeg_baseline(source, folder / "baseline.mp4")
+        wall, clip = one_pass(source, folder / "one", cwd)
+        record = json.loads((folder / "one" / "session.clip01.clip.json").read_text())
+        rows = {"source": f"{args.minutes:g} min 1280x720 30 fps", "clip": "30 s, 9:16 1080x1920",
+                "cores": os.cpu_count(), "ffmpeg_cut_scale_s": round(baseline, 2), "vidkit_clip_s": round(wall, 2),
+                "ratio": round(wall / baseline, 2), "target_ratio": 3.0,
+                "verified": record["privacy"]["verified"], "crop_keeps_face": record["crop_keeps_face"]}
+        print(json.dumps(rows, indent=2), flush=True)
+        if args.skip_quality:
+            return
+        lossless = folder / "lossless"
+        lossless.mkdir()
+        (lossless / "vidkit.toml").write_text("[burn]\ncrf = 0\n")
+        _, one_ref = one_pass(source, folder / "one_ref", lossless)
+        chain = chained(source, folder / "chain", cwd)
+        chain_ref = chained(source, folder / "chain_ref", lossless)
+        result = {"one_pass": quality(clip, one_ref), "chained_3_encodes": quality(chain, chain_ref)}
+        print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

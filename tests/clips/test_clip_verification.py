@@ -1,0 +1,59 @@
+"""Clip verification: the second detector scans every clip frame as it goes to the encoder
+(masked and cropped); what it finds is masked in a re-render from the source, and what is still
+found after the last round makes the clip unverified (exit code 1). Fake detectors stand in so
+each path runs on purpose."""
+
+from __future__ import annotations
+
+import json
+
+import av
+import numpy as np
+
+from tests.cli.helpers import run_vidkit
+from tests.conftest import make_video
+from tests.privacy.test_verification import FACE, fakes  # noqa: F401 - the fixture registers the fakes
+from vidkit.config import load_settings
+from vidkit.console import Reporter
+from vidkit.media import probe
+from vidkit.pipeline.clip_job import clip_job
+from vidkit.pipeline.clip_select import ClipRequest
+
+
+def test_clip_findings_are_masked_and_the_clip_verified(fakes, tmp_path):  # noqa: F811
+    video = make_video(tmp_path / "v.mp4", seconds=2.0, size="320x240")
+    (tmp_path / "vidkit.toml").write_text("[blur]\ndetector = 'blind'\nverifier = 'texture'\nverify_every = 1\n")
+    settings = load_settings(cwd=tmp_path)
+    result = clip_job(video, settings, Reporter(quiet=True), ClipRequest(ranges=("0.4-1.6",)), out=tmp_path / "out")
+    privacy = result.summary["clips"][0]["privacy"]
+    assert privacy == {"masked": True, "verified": True, "tracks": 1, "verification_rounds": 2, "faces_left": 0}
+    # the "face" area of the clip is the solid mask in every frame
+    with av.open(str(tmp_path / "out" / "v.clip01.mp4")) as container:
+        for frame in container.decode(video=0):
+            y = frame.to_ndarray(format="yuv420p")[:frame.height]  # the luma plane as encoded
+            patch = y[int(FACE.y):int(FACE.y + FACE.h), int(FACE.x):int(FACE.x + FACE.w)]
+            assert patch.std() < 3 and abs(float(np.median(patch)) - 80) < 4
+
+
+def test_clip_cli_exit_code_when_faces_remain(tmp_path):
+    plugin = tmp_path / "fake_verifier.py"
+    plugin.write_text(
+        "from vidkit.privacy.detect import DETECTORS, Box\n"
+        "import itertools\n"
+        "COUNT = itertools.count(1)\n"
+        "class Always:\n"
+        "    name = 'always'\n"
+        "    def __init__(self, threads=0): pass\n"
+        "    def detect(self, bgr): return [Box((next(COUNT) * 37) % 280, 5, 12, 12, 0.9)]\n"
+        "    def describe(self): return {'name': 'always'}\n"
+        "DETECTORS['always'] = Always\n")
+    (tmp_path / "vidkit.toml").write_text("[blur]\nverifier = 'always'\n")
+    (tmp_path / "sitecustomize.py").write_text("import fake_verifier\n")
+    video = make_video(tmp_path / "v.mp4", seconds=2.0, size="320x240")
+    result = run_vidkit("clip", video, "--range", "0.5-1.5", "--no-thumbnail", "-o", tmp_path / "out",
+                        cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 1, result.stderr
+    assert "still found after masking" in result.stderr
+    record = json.loads((tmp_path / "out" / "v.clip01.clip.json").read_text())
+    assert record["privacy"]["verified"] is False and record["privacy"]["faces_left"] > 0
+    assert probe(tmp_path / "out" / "v.clip01.mp4").video is not None  # kept for review, marked unverified
