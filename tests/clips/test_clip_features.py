@@ -167,3 +167,29 @@ def test_roster_name_is_out_of_the_clip(sample_copy, tmp_path):
     freqs = np.fft.rfftfreq(len(samples[: 4 * 48000]), 1 / 48000)
     band = spectrum[(freqs > 990) & (freqs < 1010)].max()
     assert band > 5 * np.median(spectrum[(freqs > 500) & (freqs < 2000)])  # the 1 kHz bleep is there
+
+
+def test_variable_frame_rate_source_gets_a_steady_clock(tmp_path):
+    """Every third frame dropped: the clip still has duration × fps frames and audio of the same
+    length, and the subject ids given are recorded for the consent check."""
+    vfr = make_video(tmp_path / "vfr.mp4", seconds=3.0, size="160x120", fps=30,
+                     extra=("-vf", "select='not(eq(mod(n,3),2))'", "-fps_mode", "vfr"))
+    payload = invoke(vfr, "--range", "0.5-2.5", "--no-blur", "--no-thumbnail", "--subject", "P-0042", "-o", tmp_path)
+    clip = payload["summary"]["clips"][0]
+    with av.open(str(tmp_path / "vfr.clip01.mp4")) as container:
+        video, audio = container.streams.video[0], container.streams.audio[0]
+        times = [float(p.pts * video.time_base) for p in container.demux(video) if p.pts is not None]
+        audio_seconds = float(audio.duration * audio.time_base)
+    assert len(times) == clip["frames"]
+    assert clip["actual"]["duration"] == pytest.approx(2.0, abs=0.05)
+    steps = np.diff(sorted(times))
+    assert steps.max() - steps.min() < 1e-3  # constant frame rate out
+    assert abs(audio_seconds - clip["actual"]["duration"]) < 0.03
+    record = json.loads((tmp_path / "vfr.clip01.clip.json").read_text())
+    assert record["subjects"] == ["P-0042"]
+
+
+def test_a_name_as_subject_is_refused(tmp_path):
+    video = make_video(tmp_path / "v.mp4", seconds=1.0, size="160x120")
+    result = CliRunner().invoke(app, ["clip", str(video), "--range", "0-1", "--subject", "Maria Jansen"])
+    assert result.exit_code == 2 and "pseudonymous" in result.stderr

@@ -5,6 +5,7 @@ re-timed sidecars, a transcript excerpt, a thumbnail and a `<stem>.clipNN.clip.j
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,8 +113,15 @@ def _excerpt(transcript: Transcript | None, spans: list[tuple[float, float]]) ->
     return SpanMap(tuple(spans), spans[0][0], spans[-1][1]).retime_transcript(transcript)
 
 
+_SUBJECT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
 def clip_plan(section: dict[str, Any], request: ClipRequest, settings: Settings) -> ClipPlan:
     """Flags and [clip] settings checked once, before any work."""
+    for subject in request.subjects:
+        if not _SUBJECT.match(subject) or " " in subject:
+            raise BadInputError(f"--subject {subject!r}: use a pseudonymous id (letters, digits, . _ -), "
+                                "never a name")
     from vidkit.clips.reframe import parse_aspect
 
     aspect = parse_aspect(section["aspect"]) if section["aspect"] else None
@@ -248,6 +256,7 @@ def clip_record(number: int, wanted: ClipRange, spans: list[tuple[float, float]]
         "burned_captions": bool(plan.burn and captions and made is not None),
         "branding": made is not None and plan.branding is not None,
         "privacy": privacy,
+        "subjects": list(request.subjects),
         "video_sha256": file_sha256(video),
     }
 

@@ -30,6 +30,7 @@ class ClipRequest:
     plan_only: bool = False  # choose (and write clips.json / exports) but render nothing
     export: tuple[str, ...] = ()
     title: str | None = None
+    subjects: tuple[str, ...] = ()  # pseudonymous ids of the people in the clips (for consent)
 
 
 @dataclass
