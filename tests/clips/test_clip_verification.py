@@ -12,7 +12,7 @@ import numpy as np
 
 from tests.cli.helpers import run_vidkit
 from tests.conftest import make_video
-from tests.privacy.test_verification import FACE, fakes  # noqa: F401 - the fixture registers the fakes
+from tests.privacy.test_verification import FACE, fakes, install_always_verifier  # noqa: F401 - fixture
 from vidkit.config import load_settings
 from vidkit.console import Reporter
 from vidkit.media import probe
@@ -36,22 +36,10 @@ def test_clip_findings_are_masked_and_the_clip_verified(fakes, tmp_path):  # noq
 
 
 def test_clip_cli_exit_code_when_faces_remain(tmp_path):
-    plugin = tmp_path / "fake_verifier.py"
-    plugin.write_text(
-        "from vidkit.privacy.detect import DETECTORS, Box\n"
-        "import itertools\n"
-        "COUNT = itertools.count(1)\n"
-        "class Always:\n"
-        "    name = 'always'\n"
-        "    def __init__(self, threads=0): pass\n"
-        "    def detect(self, bgr): return [Box((next(COUNT) * 37) % 280, 5, 12, 12, 0.9)]\n"
-        "    def describe(self): return {'name': 'always'}\n"
-        "DETECTORS['always'] = Always\n")
-    (tmp_path / "vidkit.toml").write_text("[blur]\nverifier = 'always'\n")
-    (tmp_path / "sitecustomize.py").write_text("import fake_verifier\n")
+    env = install_always_verifier(tmp_path)
     video = make_video(tmp_path / "v.mp4", seconds=2.0, size="320x240")
     result = run_vidkit("clip", video, "--range", "0.5-1.5", "--no-thumbnail", "-o", tmp_path / "out",
-                        cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)})
+                        cwd=tmp_path, env=env)
     assert result.returncode == 1, result.stderr
     assert "still found after masking" in result.stderr
     record = json.loads((tmp_path / "out" / "v.clip01.clip.json").read_text())

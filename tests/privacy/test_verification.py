@@ -84,10 +84,10 @@ def test_faces_left_after_the_last_round_mean_unverified(fakes, tmp_path):
     assert not result.verified and len(result.rounds) == 2 and result.rounds[-1]
 
 
-def test_cli_exit_code_and_report_when_unverified(tmp_path):
-    # Run in a child process with the fake verifier registered through a tiny plugin module.
-    plugin = tmp_path / "fake_verifier.py"
-    plugin.write_text(
+def install_always_verifier(folder) -> dict[str, str]:
+    """A verifier that always finds a new face, registered in child processes started in
+    `folder` (a plugin imported by sitecustomize); returns the env those processes need."""
+    (folder / "fake_verifier.py").write_text(
         "from vidkit.privacy.detect import DETECTORS, Box\n"
         "import itertools\n"
         "COUNT = itertools.count(1)\n"
@@ -97,11 +97,15 @@ def test_cli_exit_code_and_report_when_unverified(tmp_path):
         "    def detect(self, bgr): return [Box((next(COUNT) * 37) % 280, 5, 12, 12, 0.9)]\n"
         "    def describe(self): return {'name': 'always'}\n"
         "DETECTORS['always'] = Always\n")
-    (tmp_path / "vidkit.toml").write_text("[blur]\nverifier = 'always'\n")
-    (tmp_path / "sitecustomize.py").write_text("import fake_verifier\n")
+    (folder / "vidkit.toml").write_text("[blur]\nverifier = 'always'\n")
+    (folder / "sitecustomize.py").write_text("import fake_verifier\n")
+    return {"PYTHONPATH": str(folder)}
+
+
+def test_cli_exit_code_and_report_when_unverified(tmp_path):
+    env = install_always_verifier(tmp_path)
     video = make_video(tmp_path / "v.mp4", seconds=1.0, size="320x240")
-    result = run_vidkit("blur", video, "-o", tmp_path / "out", cwd=tmp_path,
-                        env={"PYTHONPATH": str(tmp_path)})
+    result = run_vidkit("blur", video, "-o", tmp_path / "out", cwd=tmp_path, env=env)
     assert result.returncode == 1, result.stderr
     assert "still found after masking" in result.stderr and "unverified" in result.stderr
     report = json.loads((tmp_path / "out" / "v.privacy.json").read_text())

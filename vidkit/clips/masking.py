@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from vidkit.clips.render import Crop
+from vidkit.clips.reframe import Crop
 from vidkit.clips.schedule import Schedule
 from vidkit.media.frames import Planes, even_size, read_bgr
 from vidkit.media.probe import MediaInfo

@@ -21,6 +21,7 @@ import av
 import numpy as np
 
 from vidkit.captions.burn import link_fonts, metadata_args, video_args
+from vidkit.clips.reframe import Crop
 from vidkit.clips.schedule import Schedule, Span
 from vidkit.errors import ProcessingError
 from vidkit.media.ffmpeg import find_ffmpeg
@@ -29,16 +30,6 @@ from vidkit.media.output import atomic_path
 from vidkit.media.probe import MediaInfo
 
 AUDIO_RATE = 48000
-
-
-@dataclass(frozen=True)
-class Crop:
-    """A crop window in upright source pixels; even numbers (4:2:0 chroma)."""
-
-    x: int
-    y: int
-    w: int
-    h: int
 
 
 @dataclass

@@ -15,7 +15,8 @@ from vidkit.captions.run import build_for
 from vidkit.captions.writers import styled_file
 from vidkit.clips.excerpt import fit_cues
 from vidkit.clips.masking import ClipMasks, FrameVerifier, add_findings, find_faces, masks_for
-from vidkit.clips.render import Crop, RenderSpec, frame_times, render_clip, source_rate
+from vidkit.clips.reframe import Crop
+from vidkit.clips.render import RenderSpec, frame_times, render_clip, source_rate
 from vidkit.clips.schedule import Schedule, build_schedule
 from vidkit.config import Settings
 from vidkit.console import Reporter
@@ -123,7 +124,7 @@ def _crop_path(info: MediaInfo, schedule: Schedule, masks: ClipMasks | None, pla
     # Where trimmed pauses were cut out the subject may jump: the crop may cut with it.
     cuts = list(accumulate(s.frames for s in schedule.spans))[:-1]
     path = reframe.crop_path(subjects, source_size, plan.aspect, fps, max_pan=plan.max_pan, cuts=cuts)
-    return [Crop(c.x, c.y, c.w, c.h) for c in path]
+    return list(path)
 
 
 def _captions(excerpt: Transcript | None, schedule: Schedule, settings: Settings, plan: ClipPlan):
