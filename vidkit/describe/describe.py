@@ -14,7 +14,7 @@ import logging
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -211,7 +211,10 @@ def describe_clip(clip_video: Path, settings: Settings, *, template: str | None 
     glossary = load_glossary(settings.get("transcribe", "glossary"))
     terms = keywords.key_terms(text, glossary)
     summary, source, proposed_title = _text_proposal(sentences, text, section, llm_url, transcript.language, warnings)
-    chapters, chapters_note = make_chapters(sentences, info.duration, glossary, section["chapter_min_seconds"])
+    # A branded clip starts with its intro card: chapters are times in the video as published.
+    lead = float(record.get("intro_seconds") or 0.0)
+    timed = [replace(s, start=s.start + lead, end=s.end + lead) for s in sentences] if lead else sentences
+    chapters, chapters_note = make_chapters(timed, info.duration, glossary, section["chapter_min_seconds"])
     short = _is_short(record, info)
     template_path = find_template(template or section["template"] or ("short" if short else "default"))
     ending = boilerplate(clinic)

@@ -255,6 +255,7 @@ def clip_record(number: int, wanted: ClipRange, spans: list[tuple[float, float]]
         "captions": captions,
         "burned_captions": bool(plan.burn and captions and made is not None),
         "branding": made is not None and plan.branding is not None,
+        "intro_seconds": round(made.lead_seconds, 6) if made is not None else 0.0,  # captions start this much later
         "privacy": privacy,
         "subjects": list(request.subjects),
         "video_sha256": file_sha256(video),
