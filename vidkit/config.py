@@ -88,8 +88,34 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "disclaimer": "This video is for education only and is not medical advice.",
         "consent_statement": "Shown with the written consent of the people in it.",
     },
+    "describe": {
+        "template": "",  # templates/descriptions/<name>.j2 or a path; empty = short for Shorts, else default
+        "category": "27",  # YouTube category id (27 Education)
+        "language": "",  # the video's defaultLanguage; empty = the transcript's language
+        "tags": ["rehabilitation"],  # tags put before the key terms found in the transcript
+        "summary_sentences": 3,  # 2-3: sentences in the extractive summary (2 for short talks)
+        "chapter_min_seconds": 10.0,  # shortest chapter (YouTube's minimum is 10 s)
+        "made_for_kids": False,  # status.selfDeclaredMadeForKids, always sent
+        "synthetic_media": False,  # status.containsSyntheticMedia, always sent
+        "llm_url": "",  # an OpenAI-compatible server for --llm; empty = offline only
+        "llm_model": "default",  # the model name sent to it
+        "llm_timeout": 60.0,  # seconds
+    },
     "output": {
         "dir": "",  # empty = next to the input
+    },
+    "youtube": {
+        # The network seam (env VIDKIT_YOUTUBE_API_URL / VIDKIT_CA_BUNDLE / VIDKIT_YOUTUBE_TOKEN win):
+        "api_url": "",  # root URL for API and upload calls; empty = https://youtube.googleapis.com/
+        "ca_bundle": "",  # PEM file of certificates to trust (a proxy, a private endpoint); empty = built-in
+        "token": "",  # authorized-user JSON; empty = <user config dir>/youtube-token.json
+        "keyring": False,  # keep the token in the system keyring (needs the keyring package)
+        "client_secrets": "",  # OAuth client JSON for `vidkit auth` (a "Desktop app" client)
+        "chunk_kib": 8192,  # upload chunk size, a multiple of 256 KiB (env VIDKIT_UPLOAD_CHUNK_KIB)
+        "playlist": "",  # add every published video to this playlist id
+        "daily_uploads": 100,  # videos.insert calls per Pacific day (their own bucket)
+        "daily_units": 10000,  # quota units per Pacific day for everything else
+        "timeout": 60.0,  # seconds a request may wait for the server
     },
 }
 

@@ -1,0 +1,266 @@
+"""The publish ledger: one SQLite file that remembers every upload, consent and quota unit.
+
+Crash safety comes from committing every state change at once (autocommit, WAL,
+synchronous=FULL): whatever vidkit was doing when it was killed, the next run reads where it
+stopped. The file is created with mode 0600 (SQLite gives its -wal/-shm files the same mode);
+it holds titles and consent records, never file names or tokens.
+
+Upload states (keyed by the clip's sha256):
+  pending    gates passed, nothing sent yet
+  uploading  a resumable session exists (session_uri), bytes_sent acknowledged by YouTube
+  sent       the last chunk went out; its answer (the video id) has not been read yet
+  uploaded   YouTube has the video (video_id); captions/thumbnail/playlist may be missing
+  published  the video and every step are done; publishing it again does nothing
+  queued     YouTube's quota or upload limit was reached; a later run carries on
+  failed     stopped on an error that a retry did not fix (last_error says which)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from vidkit.errors import BadInputError
+
+STATES = ("pending", "uploading", "sent", "uploaded", "published", "queued", "failed")
+STEPS = ("captions", "thumbnail", "playlist")
+LEDGER_FILE = "ledger.sqlite3"
+SCHEMA_VERSION = 1
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS uploads (
+    sha256       TEXT PRIMARY KEY,
+    state        TEXT NOT NULL CHECK (state IN ({", ".join(repr(s) for s in STATES)})),
+    size         INTEGER NOT NULL,           -- bytes of the video file
+    session_uri  TEXT,                       -- the resumable upload session, once created
+    bytes_sent   INTEGER NOT NULL DEFAULT 0, -- bytes YouTube has acknowledged
+    video_id     TEXT,
+    privacy      TEXT,                       -- privacyStatus sent
+    title        TEXT,
+    overrides    TEXT NOT NULL DEFAULT '[]', -- JSON list: "allow-unverified", "no-subjects"
+    subjects     TEXT NOT NULL DEFAULT '[]', -- JSON list of subject ids declared for the clip
+    last_error   TEXT,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL,
+    published_at TEXT
+);
+CREATE TABLE IF NOT EXISTS upload_steps (
+    sha256     TEXT NOT NULL REFERENCES uploads(sha256),
+    step       TEXT NOT NULL CHECK (step IN ({", ".join(repr(s) for s in STEPS)})),
+    state      TEXT NOT NULL CHECK (state IN ('started', 'done')),
+    result     TEXT,                         -- caption id, playlist item id, ...
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (sha256, step)
+);
+CREATE TABLE IF NOT EXISTS consents (
+    id              INTEGER PRIMARY KEY,
+    subject         TEXT NOT NULL,
+    scope           TEXT NOT NULL,
+    expires         TEXT,                    -- YYYY-MM-DD, last valid day; NULL = no end
+    evidence_sha256 TEXT,                    -- the signed form's hash; the form stays elsewhere
+    added_at        TEXT NOT NULL,
+    revoked_at      TEXT
+);
+CREATE INDEX IF NOT EXISTS consents_subject ON consents (subject, scope);
+CREATE TABLE IF NOT EXISTS quota (
+    day    TEXT NOT NULL,                    -- the date in America/Los_Angeles
+    bucket TEXT NOT NULL,                    -- "uploads" (videos.insert calls) or "units"
+    units  INTEGER NOT NULL,
+    PRIMARY KEY (day, bucket)
+);
+"""
+
+
+def default_ledger_path() -> Path:
+    return Path(platformdirs.user_data_dir("vidkit")) / LEDGER_FILE
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class UploadRecord:
+    sha256: str
+    state: str
+    size: int
+    session_uri: str | None
+    bytes_sent: int
+    video_id: str | None
+    privacy: str | None
+    title: str | None
+    overrides: list[str]
+    subjects: list[str]
+    last_error: str | None
+    created_at: str
+    updated_at: str
+    published_at: str | None
+    steps: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # step -> (state, result)
+
+    def done(self, step: str) -> bool:
+        return self.steps.get(step, ("", None))[0] == "done"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.__dict__.items() if k not in ("steps", "session_uri")}
+        data["session"] = bool(self.session_uri)
+        data["steps"] = {step: state for step, (state, _) in self.steps.items()}
+        return data
+
+
+@dataclass(frozen=True)
+class Consent:
+    id: int
+    subject: str
+    scope: str
+    expires: str | None
+    evidence_sha256: str | None
+    added_at: str
+    revoked_at: str | None
+
+    def valid_on(self, day: str) -> bool:
+        return self.revoked_at is None and (self.expires is None or self.expires >= day)
+
+
+class Ledger:
+    """The ledger at `path` (created 0600 on first use); use as a context manager."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = Path(path) if path else default_ledger_path()
+        _create_private(self.path)
+        try:
+            self._db = sqlite3.connect(str(self.path), isolation_level=None, timeout=10)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            raise BadInputError(f"{self.path} is not a vidkit ledger ({exc}); pass another --ledger") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # uploads -------------------------------------------------------------------------------
+
+    def upload(self, sha256: str) -> UploadRecord | None:
+        row = self._db.execute("SELECT * FROM uploads WHERE sha256 = ?", (sha256,)).fetchone()
+        return self._record(row) if row else None
+
+    def uploads(self) -> list[UploadRecord]:
+        rows = self._db.execute("SELECT * FROM uploads ORDER BY updated_at DESC, sha256").fetchall()
+        return [self._record(row) for row in rows]
+
+    def begin_upload(self, sha256: str, *, size: int, title: str, privacy: str,
+                     overrides: list[str], subjects: list[str]) -> UploadRecord:
+        """Create the record (state pending) or refresh what this run will send."""
+        now = utc_now()
+        existing = self.upload(sha256)
+        if existing is None:
+            self._db.execute(
+                "INSERT INTO uploads (sha256, state, size, title, privacy, overrides, subjects, created_at, "
+                "updated_at) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?)",
+                (sha256, size, title, privacy, json.dumps(overrides), json.dumps(subjects), now, now))
+        else:
+            merged = sorted(set(existing.overrides) | set(overrides))
+            self._db.execute("UPDATE uploads SET title = ?, privacy = ?, overrides = ?, subjects = ?, "
+                             "updated_at = ? WHERE sha256 = ?",
+                             (title, privacy, json.dumps(merged), json.dumps(subjects), now, sha256))
+        record = self.upload(sha256)
+        assert record is not None
+        return record
+
+    _UPDATABLE = {"session_uri", "bytes_sent", "video_id", "last_error", "published_at", "privacy", "title"}
+
+    def update(self, sha256: str, state: str | None = None, **fields: Any) -> None:
+        """Set the state and/or columns of one upload, committed at once."""
+        unknown = set(fields) - self._UPDATABLE
+        if unknown:
+            raise ValueError(f"unknown upload fields: {sorted(unknown)}")
+        if state is not None:
+            if state not in STATES:
+                raise ValueError(f"unknown upload state {state!r}")
+            fields["state"] = state
+        fields["updated_at"] = utc_now()
+        columns = ", ".join(f"{name} = ?" for name in fields)
+        self._db.execute(f"UPDATE uploads SET {columns} WHERE sha256 = ?", (*fields.values(), sha256))
+
+    def step(self, sha256: str, step: str, state: str, result: str | None = None) -> None:
+        self._db.execute(
+            "INSERT INTO upload_steps (sha256, step, state, result, updated_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (sha256, step) DO UPDATE SET state = excluded.state, result = excluded.result, "
+            "updated_at = excluded.updated_at", (sha256, step, state, result, utc_now()))
+
+    def _record(self, row: sqlite3.Row) -> UploadRecord:
+        data = dict(row)
+        data["overrides"] = json.loads(data["overrides"])
+        data["subjects"] = json.loads(data["subjects"])
+        steps = self._db.execute("SELECT step, state, result FROM upload_steps WHERE sha256 = ?",
+                                 (data["sha256"],)).fetchall()
+        return UploadRecord(**data, steps={s["step"]: (s["state"], s["result"]) for s in steps})
+
+    # consents ------------------------------------------------------------------------------
+
+    def add_consent(self, subject: str, scope: str, expires: str | None, evidence_sha256: str | None) -> Consent:
+        cursor = self._db.execute(
+            "INSERT INTO consents (subject, scope, expires, evidence_sha256, added_at) VALUES (?, ?, ?, ?, ?)",
+            (subject, scope, expires, evidence_sha256, utc_now()))
+        return self._consents("WHERE id = ?", (cursor.lastrowid,))[0]
+
+    def consents(self, subject: str | None = None) -> list[Consent]:
+        if subject is None:
+            return self._consents("", ())
+        return self._consents("WHERE subject = ?", (subject,))
+
+    def revoke_consent(self, subject: str, scope: str | None = None) -> int:
+        query = "UPDATE consents SET revoked_at = ? WHERE subject = ? AND revoked_at IS NULL"
+        params: tuple[Any, ...] = (utc_now(), subject)
+        if scope is not None:
+            query += " AND scope = ?"
+            params += (scope,)
+        return self._db.execute(query, params).rowcount
+
+    def valid_consent(self, subject: str, scope: str, day: str) -> Consent | None:
+        """The consent with the latest end that covers `scope` on `day` (YYYY-MM-DD), if any."""
+        found = [c for c in self._consents("WHERE subject = ? AND scope = ?", (subject, scope)) if c.valid_on(day)]
+        found.sort(key=lambda c: c.expires or "9999-12-31", reverse=True)
+        return found[0] if found else None
+
+    def _consents(self, where: str, params: tuple[Any, ...]) -> list[Consent]:
+        rows = self._db.execute(f"SELECT * FROM consents {where} ORDER BY subject, id", params).fetchall()
+        return [Consent(**dict(row)) for row in rows]
+
+    # quota ---------------------------------------------------------------------------------
+
+    def quota_used(self, day: str) -> dict[str, int]:
+        rows = self._db.execute("SELECT bucket, units FROM quota WHERE day = ?", (day,)).fetchall()
+        return {row["bucket"]: row["units"] for row in rows}
+
+    def charge(self, day: str, bucket: str, units: int) -> None:
+        self._db.execute("INSERT INTO quota (day, bucket, units) VALUES (?, ?, ?) ON CONFLICT (day, bucket) "
+                         "DO UPDATE SET units = units + excluded.units", (day, bucket, units))
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file owner-only before SQLite opens it (it would use the umask)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise BadInputError(f"cannot create the ledger {path}: {exc.strerror}") from None
+    os.close(fd)
