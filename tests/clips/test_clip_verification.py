@@ -9,18 +9,26 @@ import json
 
 import av
 import numpy as np
+import pytest
 
 from tests.cli.helpers import run_vidkit
 from tests.conftest import make_video
-from tests.privacy.test_verification import FACE, fakes, install_always_verifier  # noqa: F401 - fixture
+from tests.privacy.test_verification import FACE, Blind, SeesFaceWhereUnmasked, install_always_verifier
 from vidkit.config import load_settings
 from vidkit.console import Reporter
 from vidkit.media import probe
 from vidkit.pipeline.clip_job import clip_job
 from vidkit.pipeline.clip_select import ClipRequest
+from vidkit.privacy.detect import DETECTORS
 
 
-def test_clip_findings_are_masked_and_the_clip_verified(fakes, tmp_path):  # noqa: F811
+@pytest.fixture
+def fakes(monkeypatch):
+    monkeypatch.setitem(DETECTORS, "blind", Blind)
+    monkeypatch.setitem(DETECTORS, "texture", SeesFaceWhereUnmasked)
+
+
+def test_clip_findings_are_masked_and_the_clip_verified(fakes, tmp_path):
     video = make_video(tmp_path / "v.mp4", seconds=2.0, size="320x240")
     (tmp_path / "vidkit.toml").write_text("[blur]\ndetector = 'blind'\nverifier = 'texture'\nverify_every = 1\n")
     settings = load_settings(cwd=tmp_path)
