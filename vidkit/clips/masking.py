@@ -10,7 +10,9 @@ the source, never re-encoded from itself.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import cv2
@@ -101,25 +103,53 @@ def masks_for(info: MediaInfo, faces: ClipFaces, options: BlurOptions) -> ClipMa
 class FrameVerifier:
     """The second detector on every `verify_every`-th clip frame, exactly as it is piped to the
     encoder (masked and cropped, before scaling): what it finds that no mask covers is a finding,
-    in source pixels, ready to become a detection for the next render."""
+    in source pixels, ready to become a detection for the next render.
+
+    Detection runs on a worker thread (onnxruntime releases the GIL), so the frames keep flowing
+    to the encoder meanwhile; at most `PENDING` frames wait, which bounds the memory."""
+
+    PENDING = 8
 
     def __init__(self, schedule: Schedule, masks: ClipMasks, verifier: Detector):
         self.schedule, self.masks, self.verifier = schedule, masks, verifier
         self.findings: list[Finding] = []
         self.scanned = 0
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidkit-verify")
+        self._slots = threading.BoundedSemaphore(self.PENDING)
+        self._pending: list[Future] = []
 
     def reset(self, masks: ClipMasks) -> None:
+        self.finish()
         self.masks, self.findings, self.scanned = masks, [], 0
 
     def __call__(self, index: int, planes: Planes, crop: Crop | None = None) -> None:
+        if index % max(1, self.masks.options.verify_every):
+            return
+        image, factor = _small_bgr(planes, self.masks.options.verify_size)  # a copy: planes are reused
+        self._slots.acquire()
+        self._pending.append(self._pool.submit(self._scan, index, image, factor, crop))
+
+    def finish(self) -> list[Finding]:
+        """Wait for the frames still being scanned; errors in the worker surface here."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+        return self.findings
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _scan(self, index: int, image: np.ndarray, factor: float, crop: Crop | None) -> None:
+        try:
+            boxes = self.verifier.detect(image)
+            self.scanned += 1
+            if boxes:
+                self._judge(index, boxes, factor, crop)
+        finally:
+            self._slots.release()
+
+    def _judge(self, index: int, boxes: list[Box], factor: float, crop: Crop | None) -> None:
         options = self.masks.options
-        if index % max(1, options.verify_every):
-            return
-        image, factor = _small_bgr(planes, options.verify_size)
-        self.scanned += 1
-        boxes = self.verifier.detect(image)
-        if not boxes:
-            return
         pts = self.schedule.pts[index]
         source_index = self.masks.faces.index_of.get(pts, -1)
         painted = self.masks.rects(pts)

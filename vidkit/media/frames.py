@@ -69,9 +69,58 @@ class BGRFrame(NamedTuple):
 
 
 def read_bgr(info: MediaInfo, sizes_for: Callable[[int], Sequence[int]],
-             window: tuple[float, float] | None = None) -> Iterator[BGRFrame]:
+             window: tuple[float, float] | None = None, ahead: int = 4) -> Iterator[BGRFrame]:
     """Upright BGR copies of each frame at the sizes `sizes_for(index)` asks for (longer side,
-    pixels; never upscaled). With `window` (start, end seconds) only the frames in it."""
+    pixels; never upscaled). With `window` (start, end seconds) only the frames in it.
+
+    Frames are decoded and converted up to `ahead` frames in advance on a worker thread, so
+    decoding overlaps whatever the caller does with each frame (face detection)."""
+    source = _read_bgr(info, sizes_for, window)
+    return prefetch(source, ahead) if ahead > 0 else source
+
+
+def prefetch(items: Iterator, ahead: int) -> Iterator:
+    """`items`, produced on a worker thread at most `ahead` items in advance. An error in the
+    worker is raised here; leaving early stops the worker."""
+    import queue
+    import threading
+
+    done = object()
+    slots: queue.Queue = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        slots.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put((done, None))
+        except BaseException as exc:  # handed to the reader
+            slots.put((done, exc))
+
+    worker = threading.Thread(target=work, name="vidkit-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = slots.get()
+            if item is done:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _read_bgr(info: MediaInfo, sizes_for: Callable[[int], Sequence[int]],
+              window: tuple[float, float] | None) -> Iterator[BGRFrame]:
     assert info.video is not None
     turns = _turns(info)
     cw, ch = info.video.width, info.video.height

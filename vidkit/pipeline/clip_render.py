@@ -93,21 +93,27 @@ def make_clip(info: MediaInfo, schedule: Schedule, excerpt: Transcript | None, v
         verified = None
         scan = None
         if plan.blur and options.verify and masks is not None:
-            scan = FrameVerifier(schedule, masks, make_detector(options.verifier, options.threads))
+            # One onnxruntime thread: the encoder runs at the same time and wants the other core.
+            scan = FrameVerifier(schedule, masks, make_detector(options.verifier, 1))
             spec.inspect = scan
-        while True:
-            suffix = "" if not rounds else f" (round {len(rounds) + 1})"
-            doing = "rendering and verifying" if scan is not None else "rendering"
-            render_clip(info, schedule, spec, video, reporter.stage(f"{label}: {doing}{suffix}", schedule.duration))
-            if scan is None:
-                break
-            rounds.append(scan.findings)
-            verified = not scan.findings
-            if verified or len(rounds) > options.max_rounds or not add_findings(masks.faces, scan.findings):
-                break
-            masks = masks_for(info, masks.faces, options)
-            spec.paint = masks.paint
-            scan.reset(masks)
+        try:
+            while True:
+                suffix = "" if not rounds else f" (round {len(rounds) + 1})"
+                doing = "rendering and verifying" if scan is not None else "rendering"
+                render_clip(info, schedule, spec, video, reporter.stage(f"{label}: {doing}{suffix}", schedule.duration))
+                if scan is None:
+                    break
+                findings = scan.finish()
+                rounds.append(findings)
+                verified = not findings
+                if verified or len(rounds) > options.max_rounds or not add_findings(masks.faces, findings):
+                    break
+                masks = masks_for(info, masks.faces, options)
+                spec.paint = masks.paint
+                scan.reset(masks)
+        finally:
+            if scan is not None:
+                scan.close()
     return MadeClip(schedule, cues, masks, crops, rounds, verified, lead, size)
 
 
