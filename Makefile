@@ -31,7 +31,11 @@ demo: install
 	HF_HUB_OFFLINE=1 $(BIN)/vidkit caption $(SAMPLE) --burn --roster assets/sample/roster.txt -o $(DEMO_OUT)
 	HF_HUB_OFFLINE=1 $(BIN)/vidkit blur $(SAMPLE) --roster assets/sample/roster.txt --review -o $(DEMO_OUT)
 	HF_HUB_OFFLINE=1 $(BIN)/vidkit clip $(SAMPLE) --auto 1 --aspect 9:16 --burn --branding default \
-		--title "Gait training on the CAREN" --roster assets/sample/roster.txt -o $(DEMO_OUT)
+		--title "Gait training on the CAREN" --roster assets/sample/roster.txt --subject P-0001 -o $(DEMO_OUT)
+	$(BIN)/vidkit describe $(DEMO_OUT)/caren_session.clip01.mp4 --roster assets/sample/roster.txt
+	$(BIN)/vidkit consent add --subject P-0001 --scope youtube --ledger $(DEMO_OUT)/ledger.sqlite3 --quiet
+	$(BIN)/vidkit publish $(DEMO_OUT)/caren_session.clip01.mp4 --dry-run --ledger $(DEMO_OUT)/ledger.sqlite3 \
+		| tee $(DEMO_OUT)/caren_session.clip01.publish-dry-run.txt
 	@echo "Demo outputs are in $(DEMO_OUT)/"
 
 test: install-test
