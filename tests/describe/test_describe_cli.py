@@ -167,3 +167,15 @@ def test_numbers_that_identify_a_patient_never_reach_the_description(place_video
     upload = video.with_name("n.upload.json").read_text(encoding="utf-8")
     assert "Your phone number is [redacted] for the harness booking." in upload
     assert "0612345678" not in upload
+
+
+def test_the_title_given_to_vidkit_clip_is_the_default_title(clip):
+    record = json.loads(clip.with_name(f"{STEM}.clip.json").read_text(encoding="utf-8"))
+    record["title"] = "First <steps> on the CAREN"
+    clip.with_name(f"{STEM}.clip.json").write_text(json.dumps(record), encoding="utf-8")
+    assert invoke(clip, "--json").exit_code == 0
+    upload = json.loads(clip.with_name(f"{STEM}.upload.json").read_text(encoding="utf-8"))
+    assert upload["snippet"]["title"] == "First steps on the CAREN"  # validated: brackets stripped
+    assert invoke(clip, "--json", "--title", "Balance work").exit_code == 0  # --title still wins
+    upload = json.loads(clip.with_name(f"{STEM}.upload.json").read_text(encoding="utf-8"))
+    assert upload["snippet"]["title"] == "Balance work"

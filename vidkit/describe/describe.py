@@ -220,7 +220,9 @@ def describe_clip(clip_video: Path, settings: Settings, *, template: str | None 
     ending = boilerplate(clinic)
     lines = chapter_lines(chapters)
     context = {
-        "title": (title or "").strip() or proposed_title or topic_title(terms, sentences),
+        # --title, else the title given to `vidkit clip --title`, else a proposal
+        "title": (title or "").strip() or str(record.get("title") or "").strip() or proposed_title
+                 or topic_title(terms, sentences),
         "summary": summary, "key_terms": terms, "tags": keywords.make_tags(terms, section["tags"]),
         "hashtags": keywords.make_hashtags(terms), "chapters": lines, "clinic": clinic,
         "boilerplate": ending, "duration": round(info.duration, 3), "short": short,

@@ -258,6 +258,7 @@ def clip_record(number: int, wanted: ClipRange, spans: list[tuple[float, float]]
         "intro_seconds": round(made.lead_seconds, 6) if made is not None else 0.0,  # captions start this much later
         "privacy": privacy,
         "subjects": list(request.subjects),
+        "title": request.title,  # as given with --title (thumbnail, intro card); describe reuses it
         "video_sha256": file_sha256(video),
     }
 
