@@ -22,8 +22,7 @@ from vidkit.clips.reframe import Crop
 from vidkit.clips.schedule import Schedule
 from vidkit.media.frames import Planes, even_size, read_bgr
 from vidkit.media.probe import MediaInfo
-from vidkit.privacy.anonymise import (BlurOptions, Finding, covered, detection_plan, merge_duplicates,
-                                      regions_for)
+from vidkit.privacy.anonymise import BlurOptions, Finding, detection_plan, faces_in, regions_for, unmasked
 from vidkit.privacy.detect import Box, Detector
 from vidkit.privacy.mask import apply, region, static_region
 from vidkit.privacy.tracks import EXTENDED, Track, TrackRules, boxes_by_frame, build_tracks
@@ -52,8 +51,7 @@ def find_faces(info: MediaInfo, schedule: Schedule, detector: Detector, options:
     end = max(schedule.times) + margin
     pts, times, found = [], [], []
     for frame in read_bgr(info, detection_plan(info, options), (start, end)):
-        boxes = [b.scaled(scale) for image, scale in frame.images.values() for b in detector.detect(image)]
-        found.append(merge_duplicates(boxes) if len(frame.images) > 1 else boxes)
+        found.append(faces_in(frame.images, detector))
         pts.append(frame.pts)
         times.append(frame.time)
         if on_progress is not None:
@@ -156,11 +154,10 @@ class FrameVerifier:
         kept = [region(tb, self.masks.size, options.margins)
                 for tid, tb in self.masks.by_frame.get(source_index, ()) if tid in set(options.keep_tracks)]
         x0, y0 = (crop.x, crop.y) if crop is not None else (0, 0)
-        for b in boxes:
-            box = Box(x0 + b.x / factor, y0 + b.y / factor, b.w / factor, b.h / factor, b.score, "verifier")
-            # A hit on our own fill or on a consenting person's face is not a leak.
-            if covered(box, painted) < 0.9 and covered(box, kept) < 0.5:
-                self.findings.append(Finding(source_index, self.schedule.times[index], box))
+        in_source = [Box(x0 + b.x / factor, y0 + b.y / factor, b.w / factor, b.h / factor, b.score, "verifier")
+                     for b in boxes]
+        time = self.schedule.times[index]
+        self.findings += [Finding(source_index, time, box) for box in unmasked(in_source, painted, kept)]
 
 
 def _small_bgr(planes: Planes, long_side: int) -> tuple[np.ndarray, float]:

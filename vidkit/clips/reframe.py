@@ -352,16 +352,17 @@ def crop_path(subjects: Subjects, source_size: tuple[int, int], aspect: tuple[in
     return [Crop(x, y, cw, ch) for x, y in zip(*axes)]
 
 
-def crop_stats(crops: Sequence[Crop], boxes: Sequence[object | None]) -> float:
+def crop_stats(crops: Sequence[Crop], boxes: Sequence[object | None], slack: float = 0.0) -> float:
     """Fraction of frames whose box (anything with x, y, w, h in source pixels; None where
-    the subject is not in the picture) lies fully inside that frame's crop. 1.0 if no box."""
+    the subject is not in the picture) lies fully inside that frame's crop, widened by `slack`
+    pixels on each side. 1.0 if no box."""
     inside = total = 0
     for crop, box in zip(crops, boxes):
         if box is None:
             continue
         total += 1
-        inside += (crop.x <= box.x and crop.y <= box.y and box.x + box.w <= crop.x + crop.w
-                   and box.y + box.h <= crop.y + crop.h)
+        inside += (crop.x - slack <= box.x and crop.y - slack <= box.y
+                   and box.x + box.w <= crop.x + crop.w + slack and box.y + box.h <= crop.y + crop.h + slack)
     return inside / total if total else 1.0
 
 

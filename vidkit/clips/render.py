@@ -202,18 +202,13 @@ def _command(spec: RenderSpec, schedule: Schedule, workdir: Path, has_audio: boo
 
 def _frames(info: MediaInfo, schedule: Schedule, spec: RenderSpec) -> Iterator[bytes]:
     """Output frames as raw yuv420p bytes, in schedule order."""
-    geometry = frame_geometry(info)
-    cw, ch, ow, oh, turns = geometry
-    wanted: dict[int, int] = {}
-    for pts in schedule.pts:
-        wanted[pts] = wanted.get(pts, 0) + 1
+    cw, ch, ow, oh, turns = frame_geometry(info)
     index = 0
     for start, end in _decode_ranges(schedule):
         for frame in decode_window(info, start, end):
             pts = frame.pts
-            repeats = wanted.get(pts, 0)
-            if repeats == 0 or index >= schedule.frames or schedule.pts[index] != pts:
-                continue
+            if index >= schedule.frames or schedule.pts[index] != pts:
+                continue  # not the frame the clip shows next (before the span, or dropped)
             upright = upright_frame(frame, cw, ch, ow, oh, turns)
             planes = plane_views(upright)
             if spec.paint is not None:

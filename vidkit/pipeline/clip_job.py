@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +21,12 @@ from vidkit.media import MediaInfo, probe
 from vidkit.media.output import output_path, write_text
 from vidkit.pipeline.blur_job import UnverifiedOutput, blur_options
 from vidkit.pipeline.clip_fast import fast_cut
-from vidkit.pipeline.clip_render import (SHORTS_MAX_SECONDS, ClipPlan, MadeClip, crop_inside, make_clip,
-                                         schedule_for)
+from vidkit.pipeline.clip_render import (SHORTS_MAX_SECONDS, ClipPlan, MadeClip, clip_cues, crop_inside,
+                                         make_clip, schedule_for)
 from vidkit.pipeline.clip_select import ClipRequest, choose_ranges
 from vidkit.pipeline.steps import find_output, find_transcript, obtain_transcript, resolve_out_dir
 from vidkit.transcribe.models import file_sha256
-from vidkit.transcript import Transcript, load_transcript
+from vidkit.transcript import Transcript
 
 CLIP_SCHEMA = "vidkit.clip/2"
 SIDECARS = ("srt", "vtt")
@@ -78,13 +78,16 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
             span = fast_cut(info, wanted, video, reporter.stage(f"{label}: copying", wanted.duration))
             made, actual_spans = None, [(span.start, span.end)]
             frames, seconds = span.frames, span.end - span.start
+            excerpt = _excerpt(redacted, actual_spans)
+            cues = clip_cues(excerpt, info.video.fps, seconds, settings, plan)[0]
         else:
             schedule = schedule_for(info, spans)
             actual_spans = [(s.start, s.end) for s in schedule.spans]
-            made = make_clip(info, schedule, _excerpt(redacted, actual_spans), video, plan, options, settings, reporter, label, redactions)
-            frames, seconds = schedule.frames, schedule.duration
+            excerpt = _excerpt(redacted, actual_spans)
+            made = make_clip(info, schedule, excerpt, video, plan, options, settings, reporter, label, redactions)
+            frames, seconds, cues = schedule.frames, schedule.duration, made.cues
         job.outputs[f"{key}.video"] = video
-        captions = _sidecars(job, key, input_path, out_dir, name, _excerpt(redacted, actual_spans), made, settings, info, seconds)
+        captions = _sidecars(job, key, input_path, out_dir, name, excerpt, cues, made)
         if made is not None and plan.thumbnail:
             job.outputs[f"{key}.thumbnail"] = _thumbnail(video, output_path(input_path, out_dir, f"{name}.jpg"), plan)
         record = clip_record(number, wanted, actual_spans, frames, seconds, request, plan, source, captions,
@@ -150,19 +153,12 @@ def _transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter:
     job = ClipJobResult()
     needs = bool(request.find or request.auto or request.trim_silence or section["burn"]
                  or settings.get("privacy", "roster"))
-    if needs:
-        got = obtain_transcript(input_path, info, settings, reporter, out, None)
-        job.outputs.update(got.outputs)
-        path = find_transcript(input_path, resolve_out_dir(settings, out))
-        return got.transcript, path, job
     path = find_transcript(input_path, resolve_out_dir(settings, out))
-    if path is None:
+    if path is None and not needs:
         return None, None, job
-    from vidkit.pipeline.steps import check_transcript_fits
-
-    transcript = load_transcript(path)
-    check_transcript_fits(transcript, info)
-    return transcript, path, job
+    got = obtain_transcript(input_path, info, settings, reporter, out, path)  # loads and checks, or transcribes
+    job.outputs.update(got.outputs)
+    return got.transcript, path or find_transcript(input_path, resolve_out_dir(settings, out)), job
 
 
 def _redacted(transcript: Transcript | None, settings: Settings):
@@ -200,23 +196,13 @@ def _check_shorts(clips: list[ClipRange], plan: ClipPlan) -> None:
 
 
 def _sidecars(job: ClipJobResult, key: str, input_path: Path, out_dir: Path | None, name: str,
-              excerpt: Transcript | None, made: MadeClip | None, settings: Settings, info: MediaInfo,
-              seconds: float) -> int:
+              excerpt: Transcript | None, cues: list, made: MadeClip | None) -> int:
     if excerpt is None:
         return 0
     job.outputs[f"{key}.transcript"] = write_text(output_path(input_path, out_dir, f"{name}.transcript.json"),
                                                   excerpt.to_json())
-    if made is not None:
-        cues = made.cues
-    else:
-        from vidkit.captions.run import build_for
-        from vidkit.clips.excerpt import fit_cues
-
-        cues = fit_cues(build_for(excerpt, settings.section("captions"), info.video.fps)[3], seconds)
     lead = made.lead_seconds if made is not None else 0.0
-    if lead:
-        from dataclasses import replace
-
+    if lead:  # sidecars play against the published video, which starts with the intro card
         cues = [replace(c, start=c.start + lead, end=c.end + lead) for c in cues]
     for fmt in SIDECARS:
         if cues:

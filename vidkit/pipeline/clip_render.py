@@ -79,7 +79,7 @@ def make_clip(info: MediaInfo, schedule: Schedule, excerpt: Transcript | None, v
         progress = reporter.stage(f"{label}: finding faces", seconds)
         masks = masks_for(info, find_faces(info, schedule, detector, options, progress), options)
     crops = _crop_path(info, schedule, masks, plan, source_size, reporter, label)
-    cues, style, rules = _captions(excerpt, schedule, settings, plan)
+    cues, style, rules = clip_cues(excerpt, float(schedule.rate), schedule.duration, settings, plan)
     ass = None
     if plan.burn and cues:
         ass = styled_file(cues, style, size[0], size[1], rules.max_line_chars).to_string("ass")
@@ -133,14 +133,16 @@ def _crop_path(info: MediaInfo, schedule: Schedule, masks: ClipMasks | None, pla
     return list(path)
 
 
-def _captions(excerpt: Transcript | None, schedule: Schedule, settings: Settings, plan: ClipPlan):
+def clip_cues(excerpt: Transcript | None, fps: float, duration: float, settings: Settings, plan: ClipPlan):
+    """(cues, style, rules) for a clip's excerpt (clip time), built to the caption rules and
+    kept inside the clip's `duration` seconds; Shorts get the shorts style unless one is set."""
     if excerpt is None:
         return [], None, None
     section = settings.section("captions")
     if plan.aspect == (9, 16) and settings.source("captions", "style") == "default":
         section["style"] = settings.get("clip", "shorts_style")  # big word-by-word captions for Shorts
-    style, rules, _, cues = build_for(excerpt, section, float(schedule.rate))
-    return fit_cues(cues, schedule.duration), style, rules
+    style, rules, _, cues = build_for(excerpt, section, fps)
+    return fit_cues(cues, duration), style, rules
 
 
 def _bleeps(redactions: Sequence[Any], schedule: Schedule, settings: Settings) -> str | None:
@@ -174,27 +176,16 @@ def _add_branding(spec: RenderSpec, plan: ClipPlan, size: tuple[int, int], sched
 
 
 def crop_inside(crops: Sequence[Crop | None], masks: ClipMasks | None, schedule: Schedule) -> float | None:
-    """Fraction of clip frames whose main face is fully inside the crop (None: no crop or face)."""
+    """Fraction of clip frames whose main face (the one the crop follows) is fully inside the
+    crop, give or take a pixel; None without a crop or a face."""
+    from vidkit.clips import reframe
+
     if masks is None or not crops or crops[0] is None:
         return None
-    main = _main_track(masks)
-    if main is None:
+    subjects = [masks.subject_boxes(pts) for pts in schedule.pts]
+    scores = reframe.subject_scores(subjects, masks.size)
+    if not scores:
         return None
-    inside = total = 0
-    for k, pts in enumerate(schedule.pts):
-        box = dict(masks.subject_boxes(pts)).get(main)
-        if box is None:
-            continue
-        total += 1
-        c = crops[k]
-        inside += (box.x >= c.x - 1 and box.y >= c.y - 1 and box.x + box.w <= c.x + c.w + 1
-                   and box.y + box.h <= c.y + c.h + 1)
-    return round(inside / total, 4) if total else None
-
-
-def _main_track(masks: ClipMasks) -> int | None:
-    counts: dict[int, float] = {}
-    for track in masks.tracks:
-        counts[track.id] = sum(tb.box.w * tb.box.h for tb in track.boxes.values())
-    return max(counts, key=counts.get) if counts else None
-
+    main = max(scores, key=scores.get)
+    boxes = [dict(frame).get(main) for frame in subjects]
+    return round(reframe.crop_stats(crops, boxes, slack=1), 4)

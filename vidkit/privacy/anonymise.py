@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from vidkit.media.frames import even_size, read_bgr, transcode
 from vidkit.media.probe import MediaInfo, probe
@@ -93,14 +94,26 @@ def detect_all(info: MediaInfo, detector: Detector, plan: Callable[[int], list[i
     found: list[list[Box]] = []
     times: list[float] = []
     for _, _, time, images in read_bgr(info, plan):
-        boxes = [b.scaled(scale) for image, scale in images.values() for b in detector.detect(image)]
-        found.append(merge_duplicates(boxes) if len(images) > 1 else boxes)
+        found.append(faces_in(images, detector))
         times.append(time)
         if on_progress is not None:
             on_progress(time)
     if on_progress is not None:
         on_progress(info.duration)  # the last frame starts before the end: close the bar
     return found, times
+
+
+def faces_in(images: dict[int, tuple[Any, float]], detector: Detector) -> list[Box]:
+    """Faces in one frame's images (read_bgr's {size: (image, scale)}), in full-frame pixels."""
+    boxes = [b.scaled(scale) for image, scale in images.values() for b in detector.detect(image)]
+    return merge_duplicates(boxes) if len(images) > 1 else boxes
+
+
+def unmasked(boxes: Sequence[Box], painted: Sequence[tuple[int, int, int, int]],
+             kept: Sequence[tuple[int, int, int, int]]) -> list[Box]:
+    """Verifier boxes that are leaks: a hit on our own fill or on a consenting person's face
+    (a kept track's region) is not one."""
+    return [box for box in boxes if covered(box, painted) < 0.9 and covered(box, kept) < 0.5]
 
 
 def merge_duplicates(boxes: list[Box], min_iou: float = 0.5) -> list[Box]:
@@ -180,10 +193,7 @@ def anonymise(info: MediaInfo, out_path: Path, options: BlurOptions,
             time = times[frame] if frame < len(times) else 0.0
             painted = regions_for(frame, time, by_frame, options, size)
             kept_boxes = [region(tb, size, options.margins) for tid, tb in by_frame.get(frame, ()) if tid in kept]
-            for box in boxes:
-                # A hit on our own fill or on a consenting person's face is not a leak.
-                if covered(box, painted) < 0.9 and covered(box, kept_boxes) < 0.5:
-                    findings.append(Finding(frame, time, box))
+            findings += [Finding(frame, time, box) for box in unmasked(boxes, painted, kept_boxes)]
         rounds.append(findings)
         if not findings:
             return BlurResult(tracks, times, rounds, True, size, _describe(primary, verifier))
