@@ -56,7 +56,14 @@ def keep_spans(
     first, last = math.ceil(start * fps - _SLACK), math.floor(end * fps + _SLACK)
     if last <= first:
         return [(start, end)]
-    voiced = _merged([*(_inside(w.start, w.end, start, end) for w in words),
+    # A bound within the slack of a frame is that frame, for the words as for the frames:
+    # otherwise a word said at 0.0 s is outside a clip that "starts" at 1e-300 s.
+    if abs(start * fps - first) <= _SLACK:
+        start = _seconds(first, fps)
+    if abs(end * fps - last) <= _SLACK:
+        end = _seconds(last, fps)
+    # A word lasts at least a frame: one timed as an instant right at a cut must still be on screen.
+    voiced = _merged([*(_inside(w.start, max(w.end, w.start + 1 / fps), start, end) for w in words),
                       *(_inside(a, b, start, end) for a, b in speech or ())])
     if not voiced:
         return [(_seconds(first, fps), _seconds(last, fps))]
