@@ -21,11 +21,12 @@ from vidkit.publish.client import YouTubeSettings, youtube_settings
 from vidkit.publish.errors import GateRefused, QuotaRefused, UploadQueued
 from vidkit.publish.gates import Gate, consent_gate, metadata_gate, privacy_gate
 from vidkit.publish.ledger import Ledger, UploadRecord, default_ledger_path, utc_now
-from vidkit.publish.package import (Package, caption_body, file_sha256, load_package, mimetype, playlist_body,
+from vidkit.publish.package import (Package, caption_body, load_package, mimetype, playlist_body,
                                     record_subjects, video_body)
 from vidkit.publish.quota import Limits, Quota, cost
 from vidkit.publish.retry import Backoff
 from vidkit.publish.steps import STEP_CALLS, planned_steps
+from vidkit.transcribe.models import file_sha256
 
 WATCH_URL = "https://www.youtube.com/watch?v={}"
 

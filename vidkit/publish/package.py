@@ -8,7 +8,6 @@ publish command (not of the file) decide what YouTube is told: private unless as
 
 from __future__ import annotations
 
-import hashlib
 import json
 import mimetypes
 from dataclasses import dataclass, field
@@ -105,14 +104,6 @@ def record_subjects(package: Package) -> list[str]:
         return []  # the privacy gate reports an unreadable record
     subjects = data.get("subjects") if isinstance(data, dict) else None
     return [s for s in subjects if isinstance(s, str)] if isinstance(subjects, list) else []
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def mimetype(path: Path, default: str) -> str:
