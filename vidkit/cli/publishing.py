@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from vidkit.cli import Debug, Json, Quiet, _run, _settings, app, stdout
+from vidkit.cli.base import Debug, Json, Quiet, _run, _settings, app, stdout
 from vidkit.console import Reporter, print_json
 
 LedgerPath = Annotated[Optional[Path], typer.Option(

@@ -1,0 +1,3 @@
+from vidkit.cli import app
+
+app(prog_name="vidkit")

