@@ -533,6 +533,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in [
              5.0, _HD, (_walker("astronaut", 120, [(0, 0.1, 0.42), (1.5, 0.2, 0.42),
                                                    (3.0, 0.7, 0.4), (5.0, 0.9, 0.42)]),),
              distractor=True),
+    Scenario("fast", "face sweeps across the frame and back, ~30 px per frame (a patient "
+             "stepping off the treadmill past the camera)", 3.0, _HD,
+             (_walker("grace_hopper", 120, [(0, 0.08, 0.45), (1.4, 0.92, 0.42), (1.6, 0.92, 0.42),
+                                           (3.0, 0.1, 0.46)]),)),
     Scenario("scaling", "face grows from 40 to 200 px wide (walking towards the camera)",
              4.0, _HD, (_walker("grace_hopper", lambda t: 40 * 5 ** min(t / 4, 1),
                       [(0, 0.45, 0.38), (4, 0.55, 0.5)]),)),

@@ -68,6 +68,8 @@ class ClipMasks:
     options: BlurOptions
     size: tuple[int, int]
     by_frame: dict = field(default_factory=dict)
+    # source pts → the rectangles painted on that frame by the latest render
+    painted: dict[int, list[tuple[int, int, int, int]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_frame = boxes_by_frame(self.tracks)
@@ -79,8 +81,11 @@ class ClipMasks:
         return regions_for(index, self.faces.times[index], self.by_frame, self.options, self.size)
 
     def paint(self, pts: int, planes: Planes) -> None:
-        for rect in self.rects(pts):
+        rects = self.rects(pts)
+        for rect in rects:
             apply(planes, rect, self.options.mode, self.options.cells)
+        if rects:
+            self.painted[pts] = rects
 
     def subject_boxes(self, pts: int) -> list[tuple[int, Box]]:
         """(track id, box) of the faces on a source frame, for reframing: seen or bridged, not

@@ -51,13 +51,18 @@ def plane_views(frame: av.VideoFrame) -> Planes:
 
 
 def upright_frame(frame: av.VideoFrame, cw: int, ch: int, ow: int, oh: int, turns: int) -> av.VideoFrame:
-    """A yuv420p copy at the even coded size, turned upright when the stream is rotated."""
+    """A yuv420p frame of its own at the even coded size, turned upright when the stream is
+    rotated: safe to paint on.
+
+    Never the decoder's frame itself: a decoded frame shares its pixels with the reference
+    picture that later frames are predicted from, so a mask painted on it would be smeared
+    along the motion vectors into the frames decoded after it."""
     converted = frame.reformat(width=cw, height=ch, format="yuv420p")
-    if turns == 0:
-        return converted
+    if turns == 0 and converted is not frame:
+        return converted  # the scaler wrote new pixels: already a copy
     upright = av.VideoFrame(ow, oh, "yuv420p")
     for source, target in zip(plane_views(converted), plane_views(upright)):
-        target[...] = np.rot90(source, turns)
+        target[...] = np.rot90(source, turns) if turns else source
     return upright
 
 
@@ -190,6 +195,9 @@ def transcode(
 ) -> Path:
     """One decode → `process(index, planes)` (edit planes in place) → H.264 encode pass.
 
+    `process` paints on a copy of each decoded frame, never on the decoder's own (a reference
+    for later frames), so only the pixels it changes differ from a plain encode.
+
     Audio is stream-copied when MP4 can hold it; no metadata is carried over. Written atomically.
     (Clips, which cut, crop and caption, have their own single pass: vidkit.clips.render.)
     """
@@ -234,18 +242,10 @@ def frame_geometry(info: MediaInfo) -> tuple[int, int, int, int, int]:
 
 def _paint_and_encode(frame: av.VideoFrame, pts: int, index: int, process: Callable[[int, Planes], None],
                       vout, sink, geometry: tuple[int, int, int, int, int]) -> None:
-    cw, ch, ow, oh, turns = geometry
-    if turns == 0 and frame.format.name == "yuv420p" and (frame.width, frame.height) == (cw, ch):
-        # Common case: paint the decoded frame's own planes, no copies.
-        process(index, plane_views(frame))
-        frame.pict_type = av.video.frame.PictureType.NONE
-        frame.pts = pts
-        sink.mux(vout.encode(frame))
-    else:
-        out = upright_frame(frame, cw, ch, ow, oh, turns)
-        process(index, plane_views(out))
-        out.pts, out.time_base = pts, frame.time_base
-        sink.mux(vout.encode(out))
+    out = upright_frame(frame, *geometry)  # a copy: see upright_frame
+    process(index, plane_views(out))
+    out.pts, out.time_base = pts, frame.time_base
+    sink.mux(vout.encode(out))
 
 
 def _video_out(sink, vin, width: int, height: int, crf: int, preset: str):

@@ -3,6 +3,7 @@ captions, render it in one pass, verify it, and write its sidecars and thumbnail
 
 from __future__ import annotations
 
+import math
 import tempfile
 from itertools import accumulate
 from collections.abc import Sequence
@@ -54,6 +55,24 @@ class MadeClip:
     verified: bool | None  # None: not masked
     lead_seconds: float  # intro card length: sidecar captions start this much later
     size: tuple[int, int]
+
+    def painted_in_output(self, index: int) -> list[tuple[int, int, int, int]]:
+        """The rectangles painted on clip frame `index` (counted from the first frame after
+        any intro card), in output pixels (x0, y0, x1, y1): the mask's area after the crop
+        and scale. The scaler blends a few pixels across each edge; that is not included."""
+        if self.masks is None:
+            return []
+        rects = self.masks.painted.get(self.schedule.pts[index], [])
+        crop = self.crops[index]
+        x, y, w, h = (crop.x, crop.y, crop.w, crop.h) if crop is not None else (0, 0, *self.masks.size)
+        sx, sy = self.size[0] / w, self.size[1] / h
+        shown = []
+        for x0, y0, x1, y1 in rects:
+            x0, y0, x1, y1 = max(x0, x), max(y0, y), min(x1, x + w), min(y1, y + h)
+            if x1 > x0 and y1 > y0:
+                shown.append((math.floor((x0 - x) * sx), math.floor((y0 - y) * sy),
+                              math.ceil((x1 - x) * sx), math.ceil((y1 - y) * sy)))
+        return shown
 
 
 def schedule_for(info: MediaInfo, spans: Sequence[tuple[float, float]]) -> Schedule:

@@ -19,6 +19,7 @@ from vidkit.privacy.mask import MODES, Margins, apply, region, static_region
 from vidkit.privacy.tracks import Track, TrackRules, boxes_by_frame, iou, build_tracks
 
 Progress = Callable[[str, float, float], None]
+Rect = tuple[int, int, int, int]  # x0, y0, x1, y1: pixels of the upright frame
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ class BlurResult:
     verified: bool
     frame_size: tuple[int, int]
     detectors: dict[str, dict[str, str]]
+    # The rectangles painted on each output frame (frame index → rects; frames without any
+    # left out): every other pixel is the source's, up to encoder loss.
+    painted: dict[int, list[Rect]] = field(default_factory=dict)
 
 
 def detection_plan(info: MediaInfo, options: BlurOptions, stride: int = 1) -> Callable[[int], list[int]]:
@@ -171,17 +175,22 @@ def anonymise(info: MediaInfo, out_path: Path, options: BlurOptions,
         by_frame = boxes_by_frame(tracks)
         kept = {tid for tid in options.keep_tracks}
 
-        def paint(index: int, planes) -> None:
+        painted_rects: dict[int, list[Rect]] = {}
+
+        def paint(index: int, planes, painted_rects=painted_rects) -> None:
             time = times[index] if index < len(times) else 0.0
-            for rect in regions_for(index, time, by_frame, options, size):
+            rects = regions_for(index, time, by_frame, options, size)
+            for rect in rects:
                 apply(planes, rect, options.mode, options.cells)
+            if rects:
+                painted_rects[index] = rects
 
         label = "Masking" if not rounds else f"Masking (round {len(rounds) + 1})"
         transcode(info, out_path, paint, crf=options.crf, preset=options.preset,
                   on_progress=lambda t, label=label: progress(label, t, info.duration))
         progress(label, info.duration, info.duration)
         if verifier is None:
-            return BlurResult(tracks, times, rounds, False, size, _describe(primary, verifier))
+            return BlurResult(tracks, times, rounds, False, size, _describe(primary, verifier), painted_rects)
         out_info = probe(out_path)
         label = "Verifying" if not rounds else f"Verifying (round {len(rounds) + 1})"
         verify_plan = detection_plan(out_info, replace(options, detect_size=options.verify_size,
@@ -196,9 +205,9 @@ def anonymise(info: MediaInfo, out_path: Path, options: BlurOptions,
             findings += [Finding(frame, time, box) for box in unmasked(boxes, painted, kept_boxes)]
         rounds.append(findings)
         if not findings:
-            return BlurResult(tracks, times, rounds, True, size, _describe(primary, verifier))
+            return BlurResult(tracks, times, rounds, True, size, _describe(primary, verifier), painted_rects)
         if len(rounds) > options.max_rounds:
-            return BlurResult(tracks, times, rounds, False, size, _describe(primary, verifier))
+            return BlurResult(tracks, times, rounds, False, size, _describe(primary, verifier), painted_rects)
         for finding in findings:
             if finding.frame < len(detections):
                 b = finding.box
