@@ -149,3 +149,45 @@ def test_debug_shows_traceback(tmp_path):
     bad.touch()
     result = run_vidkit("transcribe", bad, "--debug")
     assert result.returncode == 2 and "Traceback" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def stills(tmp_path_factory):
+    """Pictures saved under video names: a PNG as .mov, a JPEG as .mp4, a one-frame H.264 .mp4."""
+    import numpy as np
+    from PIL import Image
+
+    folder = tmp_path_factory.mktemp("stills")
+    picture = np.zeros((120, 160, 3), np.uint8)
+    picture[30:90, 40:120] = (200, 150, 120)
+    Image.fromarray(picture).save(folder / "photo.png")
+    (folder / "png as.mov").write_bytes((folder / "photo.png").read_bytes())
+    Image.fromarray(picture).save(folder / "photo.jpg")
+    (folder / "jpeg as.mp4").write_bytes((folder / "photo.jpg").read_bytes())
+    ffmpeg("-i", str(folder / "photo.png"), "-frames:v", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+           str(folder / "one frame.mp4"))
+    return folder
+
+
+@pytest.mark.parametrize("command", [
+    ("transcribe",), ("caption", "--burn"), ("blur",), ("clip", "--range", "0-1"),
+])
+@pytest.mark.parametrize("name,what", [("png as.mov", "a PNG image"), ("jpeg as.mp4", "a JPEG image"),
+                                       ("one frame.mp4", "a single still frame")])
+def test_a_still_image_named_as_a_video_is_refused(stills, tmp_path, command, name, what):
+    result = run_vidkit(command[0], stills / name, *command[1:], "-o", tmp_path)
+    assert_clean_failure(result, 2, f"is {what}, not a video", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_still_picture_over_a_soundtrack_is_audio(tmp_path):
+    """One picture with sound (a podcast-style file) is its audio, not a one-frame video."""
+    from vidkit.media import probe
+
+    still = tmp_path / "cover.mp4"
+    ffmpeg("-f", "lavfi", "-i", "color=c=blue:s=160x120", "-f", "lavfi", "-i", "sine=duration=2",
+           "-frames:v", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", str(still))
+    info = probe(still)
+    assert info.video is None and info.audio is not None
+    result = run_vidkit("caption", still, "--burn", "-o", tmp_path)
+    assert_clean_failure(result, 2, "audio only", tmp_path)

@@ -76,6 +76,10 @@ def probe(path: Path) -> MediaInfo:
         if vstream is None and astream is None:
             raise BadInputError(f"{path.name} has no audio or video stream")
         video = _video_info(container, vstream) if vstream is not None else None
+        if video is not None and video.frame_count == 1:
+            if astream is None:
+                raise BadInputError(still_image_reason(path, video.codec))
+            video = None  # one picture over a soundtrack is cover art: the input is its audio
         audio = (
             AudioInfo(astream.codec_context.name, astream.rate or 0, astream.channels or 0)
             if astream is not None
@@ -99,6 +103,17 @@ def unreadable_reason(path: Path) -> str:
     return f"cannot read {path.name}: it is not a media file ffmpeg recognises"
 
 
+_IMAGE_CODECS = {"png": "a PNG image", "mjpeg": "a JPEG image", "bmp": "a BMP image", "tiff": "a TIFF image",
+                 "webp": "a WebP image", "gif": "a GIF image", "jpeg2000": "a JPEG 2000 image"}
+
+
+def still_image_reason(path: Path, codec: str) -> str:
+    """Why a one-frame input is refused: every command needs a recording, not a picture."""
+    what = _IMAGE_CODECS.get(codec, "a single still frame")
+    return (f"{path.name} is {what}, not a video (whatever its name says): "
+            "vidkit works on recordings with moving pictures or sound")
+
+
 def _is_cover_art(stream: av.video.stream.VideoStream) -> bool:
     # An attached picture (album art) is a one-frame "video" stream that is not video.
     return bool(stream.disposition & av.stream.Disposition.attached_pic)
@@ -116,7 +131,7 @@ def _duration(container, vstream, astream) -> float:
 def _video_info(container, stream) -> VideoInfo:
     ctx = stream.codec_context
     rate = stream.average_rate or stream.guessed_rate or Fraction(0)
-    rotation, vfr = _first_frame_rotation_and_vfr(container, stream)
+    rotation, vfr, packets = _first_frame_rotation_and_vfr(container, stream)
     return VideoInfo(
         codec=ctx.name,
         width=ctx.width,
@@ -124,18 +139,23 @@ def _video_info(container, stream) -> VideoInfo:
         rotation=rotation,
         fps=float(rate),
         variable_frame_rate=vfr,
-        frame_count=stream.frames or 0,
+        # A stream of one packet is one picture, whatever the container claims.
+        frame_count=1 if packets == 1 else stream.frames or 0,
         pix_fmt=ctx.pix_fmt or "",
     )
 
 
-def _first_frame_rotation_and_vfr(container, stream) -> tuple[int, bool]:
-    """Decode one frame (rotation lives in frame side data) and scan packet timing for VFR."""
+def _first_frame_rotation_and_vfr(container, stream) -> tuple[int, bool, int]:
+    """Decode one frame (rotation lives in frame side data) and scan packet timing for VFR;
+    also the number of video packets seen (up to the sample size)."""
     rotation = 0
     pts: list[int] = []
     decoded = False
+    n_packets = 0
     try:
         for n, packet in enumerate(container.demux(stream)):
+            if packet.size:  # the demuxer ends with an empty flush packet
+                n_packets += 1
             if packet.pts is not None:
                 pts.append(packet.pts)
             if not decoded:
@@ -154,7 +174,7 @@ def _first_frame_rotation_and_vfr(container, stream) -> tuple[int, bool]:
     # Packets arrive in decode order (B-frames); sorted pts give the true frame intervals.
     steps = [b - a for a, b in zip(sorted(pts), sorted(pts)[1:]) if b > a]
     vfr = bool(steps) and _spread(steps) > 0.02
-    return rotation, vfr
+    return rotation, vfr, n_packets
 
 
 def _spread(values: list[int]) -> float:
