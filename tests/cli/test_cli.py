@@ -79,3 +79,17 @@ def test_bad_config_file_is_exit_2(tmp_path, small_video):
     (tmp_path / "vidkit.toml").write_text("[captions]\nmax_cps = 'fast'\n")
     result = run_vidkit("caption", small_video, cwd=tmp_path)
     assert result.returncode == 2 and "captions.max_cps must be float" in result.stderr
+
+
+def test_summary_prints_whole_paths_when_stderr_is_a_log(tmp_path):
+    """Piped to a log (no terminal, 80 columns by default), every output path is whole."""
+    out = tmp_path / ("a folder with a long name, as a shared drive has, " * 2).strip() / "session outputs"
+    transcript = make_transcript(tmp_path / "t.json")
+    from tests.conftest import make_video
+
+    video = make_video(tmp_path / "caren session 2026-11-30 patient walk.mp4", seconds=3.0)
+    result = run_vidkit("caption", video, "--transcript", transcript, "-o", out, env={"COLUMNS": ""})
+    assert result.returncode == 0, result.stderr
+    assert "…" not in result.stderr
+    for name in ("caren session 2026-11-30 patient walk.srt", "caren session 2026-11-30 patient walk.captions-qc.json"):
+        assert any(line.endswith(str(out / name)) for line in result.stderr.splitlines()), result.stderr

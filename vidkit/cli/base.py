@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 import vidkit
 from vidkit import config as config_mod
@@ -65,12 +65,13 @@ def _run(job, *, json_out: bool, quiet: bool, debug: bool) -> None:
 
 
 def _print_summary(lines: list[tuple[str, Any]], outputs: dict[str, Any]) -> None:
-    table = Table(show_header=False, box=None, pad_edge=False)
-    for key, value in lines:
-        table.add_row(f"[bold]{key}[/]", str(value))
-    for kind, path in outputs.items():
-        table.add_row(f"[green]{kind}[/]", str(path))
-    stderr.print(table)
+    """Key/value lines on stderr. Nothing is cut or wrapped, so a path piped to a log or read
+    by a script is whole whatever the width (a table would end it in "…" at 80 columns)."""
+    rows = [(Text.from_markup(f"[bold]{key}[/]"), Text.from_markup(str(value))) for key, value in lines]
+    rows += [(Text.from_markup(f"[green]{kind}[/]"), Text(str(path))) for kind, path in outputs.items()]
+    width = max((key.cell_len for key, _ in rows), default=0)
+    for key, value in rows:
+        stderr.print(Text.assemble(key, " " * (width - key.cell_len + 2), value), soft_wrap=True)
 
 
 def _settings(**sections: dict[str, Any]) -> config_mod.Settings:
