@@ -93,3 +93,8 @@ def test_summary_prints_whole_paths_when_stderr_is_a_log(tmp_path):
     assert "…" not in result.stderr
     for name in ("caren session 2026-11-30 patient walk.srt", "caren session 2026-11-30 patient walk.captions-qc.json"):
         assert any(line.endswith(str(out / name)) for line in result.stderr.splitlines()), result.stderr
+
+
+def test_caption_burn_help_says_faces_are_not_masked_and_where_the_masked_render_is():
+    shown = runner.invoke(app, ["caption", "--help"], env={"COLUMNS": "200"}).output
+    assert "renders faces as they are" in shown and "vidkit clip INPUT --range 0-END --burn" in shown

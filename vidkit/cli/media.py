@@ -80,7 +80,9 @@ def caption(
     transcript: Annotated[Optional[Path], typer.Option(help="Use this transcript (default: <stem>.transcript.json if present, else transcribe first).", dir_okay=False)] = None,
     style: Annotated[Optional[str], typer.Option(help="Caption style: standard, shorts, or a .toml path.")] = None,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="Sidecars, comma-separated: srt,vtt,ass.")] = None,
-    burn: Annotated[bool, typer.Option("--burn", help="Also render the captions into <stem>.captioned.mp4.")] = False,
+    burn: Annotated[bool, typer.Option("--burn", help="Also render the captions into <stem>.captioned.mp4. "
+                                       "Faces are shown as they are, not masked: for a video to publish use "
+                                       "'vidkit clip INPUT --range 0-END --burn' (faces masked and verified, one encode).")] = False,
     max_cps: Annotated[Optional[float], typer.Option(min=5, max=40, help="Reading speed limit, characters/second (17 for children).")] = None,
     max_line_chars: Annotated[Optional[int], typer.Option(min=10, max=80, help="Characters per line.")] = None,
     model: Model = None,
@@ -92,6 +94,10 @@ def caption(
 
     With --roster, names and identifying numbers become \\[name]/\\[redacted] in every caption and
     are bleeped in the burned video's audio; <stem>.redaction.json says how many and where.
+
+    --burn renders faces as they are. The publishable full-length video, faces masked and
+    verified and captions burned in one encode, is [cyan]vidkit clip INPUT --range 0-END --burn[/]
+    (END: the length in seconds; add --roster to bleep names).
 
     Example: [cyan]vidkit caption session.mp4 --burn --style standard -o out/[/]
     """
