@@ -27,7 +27,7 @@ install-test: $(VENV)/.installed-test
 
 # The main job on the bundled sample, with the network switched off for the model hub.
 demo: install
-	HF_HUB_OFFLINE=1 $(BIN)/vidkit transcribe $(SAMPLE) --format txt -o $(DEMO_OUT)
+	HF_HUB_OFFLINE=1 $(BIN)/vidkit transcribe $(SAMPLE) --format txt --roster assets/sample/roster.txt -o $(DEMO_OUT)
 	HF_HUB_OFFLINE=1 $(BIN)/vidkit caption $(SAMPLE) --burn --roster assets/sample/roster.txt -o $(DEMO_OUT)
 	HF_HUB_OFFLINE=1 $(BIN)/vidkit blur $(SAMPLE) --roster assets/sample/roster.txt --review -o $(DEMO_OUT)
 	HF_HUB_OFFLINE=1 $(BIN)/vidkit clip $(SAMPLE) --auto 1 --aspect 9:16 --burn --branding default \

@@ -111,7 +111,9 @@ def test_caption_with_roster_redacts_captions_and_bleeps_the_burned_audio(sessio
     assert result.returncode == 0, result.stderr
     assert_no_secrets(result.stderr + result.stdout, "the log or the JSON")
     outputs = json.loads(result.stdout)["outputs"]
-    assert set(outputs) == {"redaction", "srt", "vtt", "ass", "qc", "video"}
+    # The transcript beside the outputs is now the redacted one; the clear one is in the private store.
+    assert set(outputs) == {"transcript", "redaction", "srt", "vtt", "ass", "qc", "video"}
+    assert_no_secrets((out / "visit.transcript.json").read_text(encoding="utf-8"), "the transcript")
 
     for fmt in ("srt", "vtt", "ass"):
         text = (out / f"visit.{fmt}").read_text(encoding="utf-8")

@@ -231,3 +231,16 @@ def test_property_no_roster_name_survives(sentences):
     # Words outside the items are unchanged.
     kept = [w for w in redacted.words if "[" not in w.text]
     assert set(kept) <= set(original.words)
+
+
+@pytest.mark.parametrize("text,found", [
+    ("your sister will call at 061 to 345678", ["061 to 345678"]),  # "two" heard as "to"
+    ("call me on 555 for 12345", ["555 for 12345"]),
+    ("do sets of 12 to 15 today", []),  # a spoken range stays as said
+    ("walk for 10 minutes for 3 days", []),
+])
+def test_a_digit_heard_as_to_or_for_inside_a_phone_number(text, found):
+    from vidkit.privacy.patterns import find_patterns
+
+    words = text.split()
+    assert [" ".join(words[a:b]) for a, b, _ in find_patterns(words)] == found

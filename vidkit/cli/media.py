@@ -50,9 +50,13 @@ def transcribe(
     beam_size: Annotated[Optional[int], typer.Option(min=1, max=20, help="Beam width (1 = greedy, fastest).")] = None,
     vad: Annotated[Optional[bool], typer.Option("--vad/--no-vad", help="Skip silence with voice activity detection.")] = None,
     threads: Annotated[Optional[int], typer.Option(min=0, help="CPU threads (0 = all cores).")] = None,
+    roster: RosterFile = None,
     out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
 ) -> None:
     """Transcribe speech to [bold]<stem>.transcript.json[/] (words with times and confidence).
+
+    With --roster (or privacy.roster), the files written are redacted ([name], [redacted]) and
+    the clear transcript is kept only in the private store (see privacy.private_dir).
 
     Example: [cyan]vidkit transcribe session.mp4 --format txt,srt -o out/[/]
     """
@@ -61,11 +65,14 @@ def transcribe(
     def job(reporter: Reporter) -> dict[str, Any]:
         settings = _settings(transcribe=dict(model=model, engine=engine, language=language, glossary=glossary,
                                              formats=_split(format), device=device, beam_size=beam_size,
-                                             vad=vad, threads=threads))
+                                             vad=vad, threads=threads),
+                             privacy=dict(roster=str(roster) if roster else None))
         result = transcribe_job(input, settings, reporter, out)
         summary = result.summary
         lines = [("language", summary["language"]), ("words", summary["words"]),
                  ("speed", f"{summary['seconds']} s, {summary['real_time_factor']}x real time")]
+        if "redaction" in summary:
+            lines.append(("redacted", _redaction_line(summary["redaction"])))
         if summary["flagged_segments"]:
             lines.append(("[yellow]check[/]", ", ".join(
                 f"{s['start']:.1f}-{s['end']:.1f}s ({'/'.join(s['flags'])})" for s in summary["flagged_segments"])))

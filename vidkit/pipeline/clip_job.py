@@ -156,9 +156,10 @@ def _transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter:
     path = find_transcript(input_path, resolve_out_dir(settings, out))
     if path is None and not needs:
         return None, None, job
-    got = obtain_transcript(input_path, info, settings, reporter, out, path)  # loads and checks, or transcribes
+    # Finds, loads and checks it again, or transcribes; with a roster the clear one, from the store.
+    got = obtain_transcript(input_path, info, settings, reporter, out, None)
     job.outputs.update(got.outputs)
-    return got.transcript, path or find_transcript(input_path, resolve_out_dir(settings, out)), job
+    return got.transcript, find_transcript(input_path, resolve_out_dir(settings, out)), job
 
 
 def _redacted(transcript: Transcript | None, settings: Settings):

@@ -103,7 +103,7 @@ def redact_job(transcript_path: Path, settings: Settings, reporter: Reporter, *,
     """`vidkit redact`: `<stem>.redacted.transcript.json`, `<stem>.redaction.json` and, with
     `media`, `<stem>.redacted.<mp4|m4a|wav>` with the redacted speech bleeped or muted."""
     options = privacy_options(settings)
-    transcript = load_transcript(transcript_path)
+    transcript = clear_transcript(load_transcript(transcript_path), Path(transcript_path).name, settings)
     info = probe(media) if media is not None else None
     if info is not None:
         if info.audio is None:
@@ -127,6 +127,23 @@ def redact_job(transcript_path: Path, settings: Settings, reporter: Reporter, *,
     result.summary = {"counts": redaction_counts(items), "items": len(items),
                       "audio": options.audio if info is not None else None}
     return result
+
+
+def clear_transcript(transcript: Transcript, name: str, settings: Settings) -> Transcript:
+    """`transcript`, or when vidkit redacted it, the clear one it was made from (the private
+    store's, found by the recording's sha256): a redacted transcript has no names left to
+    find, so redacting it again would place no bleep."""
+    from vidkit.pipeline.steps import is_redacted
+    from vidkit.privacy.transcript_store import load_clear
+
+    if not is_redacted(transcript):
+        return transcript
+    sha256 = transcript.provenance.get("input_sha256") or ""
+    clear = load_clear(sha256, settings.get("privacy", "private_dir")) if len(sha256) == 64 else None
+    if clear is None:
+        raise BadInputError(f"{name} is already redacted and the clear transcript is not in the private "
+                            "store (deleted, or made on another machine): transcribe the recording again")
+    return clear
 
 
 def _media_suffix(info: MediaInfo) -> str:

@@ -16,7 +16,9 @@ from vidkit.console import Reporter
 from vidkit.errors import BadInputError
 from vidkit.media import MediaInfo, probe
 from vidkit.media.output import output_path, write_text
+from vidkit.privacy.transcript_store import load_clear, save_clear
 from vidkit.transcribe import TranscribeOptions, transcribe_file
+from vidkit.transcribe.models import file_sha256
 from vidkit.transcript import Transcript, load_transcript
 
 TRANSCRIPT_SUFFIX = ".transcript.json"
@@ -41,12 +43,16 @@ def resolve_out_dir(settings: Settings, out: Path | None) -> Path | None:
 
 def transcribe_job(input_path: Path, settings: Settings, reporter: Reporter,
                    out: Path | None = None) -> JobResult:
-    """`vidkit transcribe`: writes `<stem>.transcript.json` and any extra formats."""
+    """`vidkit transcribe`: writes `<stem>.transcript.json` and any extra formats.
+
+    With a roster (`[privacy] roster`), the files written are redacted and the clear transcript
+    goes to the private store only; `result.transcript` is the clear one, for the caller."""
     out_dir = resolve_out_dir(settings, out)
     formats = [f.strip().lower() for f in settings.get("transcribe", "formats") if f.strip()]
     bad = [f for f in formats if f not in TRANSCRIPT_FORMATS]
     if bad:
         raise BadInputError(f"unknown transcript format {bad[0]!r}; use {', '.join(TRANSCRIPT_FORMATS)}")
+    roster = _roster(settings)  # a bad roster fails before minutes of work
     info = probe(input_path)
     options = TranscribeOptions.from_settings(settings.section("transcribe"))
     started = time.perf_counter()
@@ -55,18 +61,50 @@ def transcribe_job(input_path: Path, settings: Settings, reporter: Reporter,
                                  lambda stage, done, total: reporter.update(labels[stage], done, total))
     elapsed = time.perf_counter() - started
     result = JobResult(transcript=transcript)
-    path = output_path(input_path, out_dir, TRANSCRIPT_SUFFIX)
-    write_text(path, transcript.to_json())
-    result.outputs["transcript"] = path
+    shown = transcript
+    if roster is not None:
+        save_clear(transcript, transcript.provenance["input_sha256"], settings.get("privacy", "private_dir"))
+        shown = redact_for_output(transcript, roster)
+    result.outputs.update(write_transcript_files(input_path, out_dir, shown, formats, info, settings))
+    result.summary = transcript_summary(shown, elapsed)
+    if roster is not None:
+        result.summary["redaction"] = shown.provenance["redaction"]["counts"]
+    return result
+
+
+def write_transcript_files(input_path: Path, out_dir: Path | None, transcript: Transcript,
+                           formats: list[str], info: MediaInfo, settings: Settings) -> dict[str, Path]:
+    """`<stem>.transcript.json` and the extra formats (txt, srt, vtt) of `transcript`."""
+    outputs = {"transcript": write_text(output_path(input_path, out_dir, TRANSCRIPT_SUFFIX), transcript.to_json())}
     if "txt" in formats:
         lines = [s.text.strip() for s in transcript.segments if s.text.strip()]
-        result.outputs["txt"] = write_text(output_path(input_path, out_dir, ".txt"), "\n".join(lines) + "\n")
+        outputs["txt"] = write_text(output_path(input_path, out_dir, ".txt"), "\n".join(lines) + "\n")
     sidecars = [f for f in formats if f in ("srt", "vtt")]
     if sidecars:
         captions = caption(info, transcript, settings.section("captions"), out_dir=out_dir, formats=sidecars)
-        result.outputs.update({k: v for k, v in captions.outputs.items() if k in sidecars})
-    result.summary = transcript_summary(transcript, elapsed)
-    return result
+        outputs.update({k: v for k, v in captions.outputs.items() if k in sidecars})
+    return outputs
+
+
+def _roster(settings: Settings):
+    """The roster when one is set (flag or `[privacy] roster`), read and checked; else None."""
+    if not settings.get("privacy", "roster"):
+        return None
+    from vidkit.pipeline.redact_job import privacy_options  # lazy: redact_job imports this module
+
+    return privacy_options(settings).roster
+
+
+def redact_for_output(transcript: Transcript, roster) -> Transcript:
+    """What may be written beside the outputs: names and identifying numbers replaced."""
+    from vidkit.privacy.redact import redact_transcript
+
+    return redact_transcript(transcript, roster)[0]
+
+
+def is_redacted(transcript: Transcript) -> bool:
+    """A transcript vidkit redacted: its words of names are gone, so it can place no bleep."""
+    return "redaction" in transcript.provenance
 
 
 def transcript_summary(transcript: Transcript, elapsed: float) -> dict[str, Any]:
@@ -102,7 +140,12 @@ def find_transcript(input_path: Path, out_dir: Path | None) -> Path | None:
 
 def obtain_transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter: Reporter,
                       out: Path | None, transcript_path: Path | None) -> JobResult:
-    """The given transcript, else `<stem>.transcript.json` if present, else a new transcription."""
+    """The given transcript, else `<stem>.transcript.json` if present, else a new transcription.
+
+    With a roster the transcript returned is the clear one (redaction needs the words of names)
+    while the output folder only ever gets a redacted copy: see `_private_transcript`."""
+    if settings.get("privacy", "roster"):
+        return _private_transcript(input_path, info, settings, reporter, out, transcript_path)
     result = JobResult()
     transcript_path = transcript_path or find_transcript(input_path, resolve_out_dir(settings, out))
     if transcript_path is not None:
@@ -113,6 +156,50 @@ def obtain_transcript(input_path: Path, info: MediaInfo, settings: Settings, rep
         result.transcript = made.transcript
         result.outputs.update(made.outputs)
         result.summary["transcription"] = made.summary
+    return result
+
+
+def _private_transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter: Reporter,
+                       out: Path | None, transcript_path: Path | None) -> JobResult:
+    """The clear transcript for a roster run: the one given, else the private store's (by the
+    recording's sha256), else a clear `<stem>.transcript.json` found beside the outputs or the
+    input (moved into the store), else a new transcription. The output folder's
+    `<stem>.transcript.json` is left redacted, never clear."""
+    result = JobResult()
+    roster = _roster(settings)
+    private_dir = settings.get("privacy", "private_dir")
+    out_dir = resolve_out_dir(settings, out)
+    sha256 = file_sha256(input_path)
+    clear = None
+    if transcript_path is not None:
+        given = load_transcript(transcript_path)
+        check_transcript_fits(given, info)
+        if not is_redacted(given):
+            clear = given
+        elif (clear := load_clear(sha256, private_dir)) is None:
+            raise BadInputError(
+                f"{Path(transcript_path).name} is a redacted transcript: with a roster vidkit needs the clear "
+                "one, kept in the private store, and it is not there (deleted, or made on another machine); "
+                "run without --transcript to transcribe again")
+    else:
+        clear = load_clear(sha256, private_dir)
+        found = find_transcript(input_path, out_dir)
+        if clear is None and found is not None:
+            candidate = load_transcript(found)
+            if not is_redacted(candidate):
+                check_transcript_fits(candidate, info)
+                clear = candidate
+    if clear is None:
+        made = transcribe_job(input_path, settings, reporter, out)  # stores the clear one itself
+        result.transcript = made.transcript
+        result.outputs.update(made.outputs)
+        result.summary["transcription"] = made.summary
+        return result
+    save_clear(clear, sha256, private_dir)
+    if transcript_path is None:  # the output folder's copy: redacted (replacing a clear one there)
+        target = output_path(input_path, out_dir, TRANSCRIPT_SUFFIX)
+        result.outputs["transcript"] = write_text(target, redact_for_output(clear, roster).to_json())
+    result.transcript = clear
     return result
 
 

@@ -211,14 +211,28 @@ def _number_runs(tokens: Sequence[_Token], used: Sequence[bool]) -> list[tuple[i
             continue
         end, digits, spoken, code = run
         kind = _classify(tokens, index, end, digits, spoken, code)
+        if kind != "phone":
+            # ASR writes a spoken "two" or "four" inside a phone number as "to"/"for" ("call
+            # 061 to 345678"): read them as digits, but only when that makes a phone number,
+            # so "sets of 12 to 15" stays as said.
+            longer = _run_at(tokens, index, used, homophones=True)
+            if longer is not None and longer[0] > end and \
+                    _classify(tokens, index, longer[0], *longer[1:]) == "phone":
+                end, kind = longer[0], "phone"
         if kind:
             found.append((index, end, kind))
         index = end
     return found
 
 
-def _run_at(tokens: Sequence[_Token], i: int, used: Sequence[bool]) -> tuple[int, str, bool, bool] | None:
-    """(end, digits, all spoken as words, holds a letters+digits code) of a number run at i."""
+# Words ASR writes for a spoken digit inside a number.
+HOMOPHONES = {"to": "2", "too": "2", "for": "4"}
+
+
+def _run_at(tokens: Sequence[_Token], i: int, used: Sequence[bool],
+            homophones: bool = False) -> tuple[int, str, bool, bool] | None:
+    """(end, digits, all spoken as words, holds a letters+digits code) of a number run at i;
+    with `homophones`, "to"/"for" between two numbers are digits."""
     digits, spoken, code = "", True, False
     k = i
     if _text(tokens, k) == "plus":
@@ -227,6 +241,11 @@ def _run_at(tokens: Sequence[_Token], i: int, used: Sequence[bool]) -> tuple[int
         value = _number_value(tokens, k, first=not digits.strip("+"))
         if value is None:
             if _text(tokens, k) in CONNECTORS and digits and _number_value(tokens, k + 1, first=False):
+                k += 1
+                continue
+            if homophones and digits and _text(tokens, k) in HOMOPHONES and \
+                    _number_value(tokens, k + 1, first=False):
+                digits += HOMOPHONES[_text(tokens, k)]
                 k += 1
                 continue
             break
