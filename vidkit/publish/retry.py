@@ -1,22 +1,27 @@
 """Which failures are worth another try, how long to wait, and what to tell the user otherwise.
 
 Retried with exponential backoff and jitter: HTTP 500/502/503/504 (and 429 or a per-user rate
-limit), dropped connections, timeouts and TLS errors. Never retried: `quotaExceeded` (403) and
-`uploadLimitExceeded` (400), which queue the upload for a later run, and every other 4xx.
+limit), dropped, reset or refused connections, timeouts, DNS failures and TLS errors other than
+an untrusted certificate. Never retried: `quotaExceeded` (403) and `uploadLimitExceeded` (400),
+which queue the upload for a later run, every other 4xx, and local file errors (a missing or
+unreadable thumbnail or SRT is exit 2 at once: waiting will not bring it back).
 """
 
 from __future__ import annotations
 
+import errno
 import http.client
 import json
 import logging
 import random
+import socket
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from vidkit.errors import VidkitError
+from vidkit.errors import BadInputError, VidkitError
 from vidkit.publish.errors import AuthExpired, UploadFailed, UploadQueued
 
 log = logging.getLogger(__name__)
@@ -26,6 +31,11 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 QUEUE_REASONS = {"quotaExceeded", "dailyLimitExceeded", "uploadLimitExceeded"}
 MAX_DELAY = 64.0  # seconds
+# OSErrors that come from the network; every other OSError (a file missing, unreadable, a
+# folder) is the user's to fix and is never retried.
+NETWORK_ERRNOS = frozenset({errno.ECONNRESET, errno.ECONNREFUSED, errno.ECONNABORTED, errno.ETIMEDOUT,
+                            errno.ENETUNREACH, errno.ENETDOWN, errno.ENETRESET, errno.EHOSTUNREACH,
+                            errno.EHOSTDOWN, errno.EPIPE})
 
 
 @dataclass
@@ -82,8 +92,25 @@ def is_transient(exc: BaseException) -> bool:
         return status in RETRY_STATUSES or (status == 403 and http_reason(exc) in RATE_LIMIT_REASONS)
     if isinstance(exc, RefreshError):
         return bool(getattr(exc, "retryable", False))
-    # OSError covers ConnectionError, socket.timeout and ssl.SSLError.
-    return isinstance(exc, (OSError, http.client.HTTPException, httplib2.HttpLib2Error, TransportError))
+    if isinstance(exc, OSError):
+        return is_network_error(exc)
+    return isinstance(exc, (http.client.HTTPException, httplib2.HttpLib2Error, TransportError))
+
+
+def is_network_error(exc: OSError) -> bool:
+    """A dropped, reset or refused connection, a timeout, a DNS failure or a TLS error."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return False  # an untrusted certificate stays untrusted
+    if isinstance(exc, (ConnectionError, TimeoutError, socket.gaierror, socket.herror, ssl.SSLError)):
+        return True
+    return exc.errno in NETWORK_ERRNOS
+
+
+def is_local_file_error(exc: BaseException) -> bool:
+    """A file vidkit reads is missing, unreadable or a folder (not a socket's error)."""
+    return isinstance(exc, OSError) and not is_network_error(exc) and (
+        exc.filename is not None or isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError,
+                                                     NotADirectoryError)))
 
 
 def explain(exc: BaseException, what: str) -> VidkitError:
@@ -94,6 +121,14 @@ def explain(exc: BaseException, what: str) -> VidkitError:
 
     if isinstance(exc, VidkitError):
         return exc
+    if is_local_file_error(exc):
+        assert isinstance(exc, OSError)
+        name = exc.filename or "a file"
+        return BadInputError(f"cannot read {name} ({exc.strerror or type(exc).__name__}) for {what}; "
+                             "make sure it is there and readable, then run the same command again")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return UploadFailed(f"{what} failed: the server's TLS certificate is not trusted ({exc.verify_message}); "
+                            "behind a proxy that signs its own certificates, point VIDKIT_CA_BUNDLE at its CA file")
     if is_transient(exc):  # only reached when the retries are used up
         return UploadFailed(f"{what} failed on every retry (last: {describe_failure(exc)}); "
                             f"run the same command again to resume")
