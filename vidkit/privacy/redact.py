@@ -72,7 +72,7 @@ def redact_transcript(transcript: Transcript, roster: Roster,
     firsts = [i == 0 or slots[i - 1].segment != slot.segment for i, slot in enumerate(slots)]
     spans = _name_spans(find_names(texts, sentence_starts(texts, firsts), roster))
     if patterns:
-        spans += find_patterns(texts)
+        spans += find_patterns(texts, transcript.language)
     spans = _split_at_segments(_resolve_overlaps(spans), slots)
     items = [_item(slots, start, end, kind, transcript) for start, end, kind in spans]
     segments = _rebuild(transcript, slots, spans)
