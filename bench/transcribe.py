@@ -32,7 +32,7 @@ from vidkit.media.audio import SAMPLE_RATE, load_audio  # noqa: E402
 from vidkit.pipeline.steps import transcribe_job  # noqa: E402
 from vidkit.transcribe import engines  # noqa: E402
 from vidkit.transcribe.models import embedded_model  # noqa: E402
-from vidkit.transcribe.run import load_glossary  # noqa: E402
+from vidkit.transcribe.glossary import load_glossary  # noqa: E402
 
 
 def default_inputs() -> list[Path]:

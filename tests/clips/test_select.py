@@ -14,7 +14,7 @@ from vidkit.clips.select import (CANDIDATES_SCHEMA, Candidate, find_phrase, rank
 from vidkit.clips.sentences import split_sentences
 from vidkit.clips.wording import content_bag, cosine, find_terms, normalise, stem, term_patterns
 from vidkit.errors import BadInputError
-from vidkit.transcribe.run import load_glossary
+from vidkit.transcribe.glossary import load_glossary
 from vidkit.transcript import Segment, Transcript, Word
 
 REHAB = load_glossary("rehab")

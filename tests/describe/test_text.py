@@ -12,7 +12,7 @@ from vidkit.describe.chapters import (MIN_CHAPTER_SECONDS, Chapter, chapter_line
                                       timestamp)
 from vidkit.describe.keywords import hashtag, key_terms, make_hashtags, make_tags
 from vidkit.describe.summary import central_indices, summarize
-from vidkit.transcribe.run import load_glossary
+from vidkit.transcribe.glossary import load_glossary
 from vidkit.transcript import load_transcript
 
 REHAB = load_glossary("rehab")

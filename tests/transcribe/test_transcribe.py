@@ -10,7 +10,7 @@ from vidkit.errors import BadInputError
 from vidkit.transcribe import TranscribeOptions, transcribe_file
 from vidkit.transcribe.engines import DecodeOptions
 from vidkit.transcribe.models import resolve_faster_whisper
-from vidkit.transcribe.run import load_glossary
+from vidkit.transcribe.glossary import load_glossary
 
 JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
 
@@ -49,6 +49,15 @@ def test_sample_transcript_words_and_provenance(sample_transcript, sample_copy):
 def test_sample_glossary_reaches_the_decoder(sample_transcript):
     assert "gait" in sample_transcript.provenance["glossary"]
     assert "gait" in normalise(sample_transcript.text).split()  # "gate" without the glossary
+    # What the decoder read before every window is recorded, as given.
+    context = sample_transcript.provenance["glossary_context"]
+    assert context == sample_transcript.provenance["decoding"]["hotwords"]
+    assert context.startswith("CAREN, gait") and "the CAREN lab" in context
+
+
+def test_the_sample_says_caren_lab_and_the_transcript_spells_it_so(sample_transcript):
+    """The demo used to write "Caron Lab"."""
+    assert "the CAREN lab" in sample_transcript.text.replace("Lab", "lab")
 
 
 @pytest.mark.skipif(not (SHARED_FIXTURES / "jfk.flac").exists(), reason="../shared/fixtures not present")

@@ -186,7 +186,7 @@ def describe_clip(clip_video: Path, settings: Settings, *, template: str | None 
     or a .j2 path (default: `describe.template`, else "short" for a Short, else "default");
     `title` overrides the proposed title; `now` is for testing `publishAt` checks."""
     from vidkit.transcribe.models import file_sha256
-    from vidkit.transcribe.run import load_glossary
+    from vidkit.transcribe.glossary import load_glossary
 
     files = clip_files(clip_video)
     section, clinic = settings.section("describe"), settings.section("clinic")

@@ -72,7 +72,7 @@ def choose_ranges(input_path: Path, info: MediaInfo, transcript: Transcript | No
     if request.auto:
         from vidkit.clips.select import rank_candidates, write_candidates
         from vidkit.transcribe.models import file_sha256
-        from vidkit.transcribe.run import load_glossary
+        from vidkit.transcribe.glossary import load_glossary
 
         if section["auto_min"] >= section["auto_max"]:
             raise BadInputError("clip.auto_min must be shorter than clip.auto_max")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from typing import Any, Protocol
@@ -87,17 +88,59 @@ class FasterWhisperEngine:
             word_timestamps=options.word_timestamps,
         )
         raw_segments, info = model.transcribe(audio, **params)
-        segments = list(_collect(raw_segments, on_progress))
+        segments = list(_collect(raw_segments, on_progress, info.language))
         return EngineResult(info.language, segments, self.name, metadata.version("faster-whisper"),
                             self.device, self.compute_type, {**params, "cpu_threads": self.threads})
 
 
-def _collect(raw_segments: Iterator[Any], on_progress) -> Iterator[Segment]:
+# Languages Whisper splits into words by character, not by spaces: no word "continues" another.
+UNSPACED = frozenset({"zh", "ja", "th", "lo", "my", "yue"})
+
+
+def make_words(raw: Iterable[tuple[float, float, str, float]], language: str | None) -> tuple[Word, ...]:
+    """Words from Whisper's (start, end, text, probability), text with its leading space.
+
+    Whisper starts a word at a space or a punctuation token, so "1.0" arrives as " 1" + ".0"
+    and "15%" as " 15" + "%": a piece without a leading space continues the word before it,
+    and is joined to it (times from both, the lower probability), so no caption or preview
+    reads "1 .0"."""
+    words: list[Word] = []
+    for start, end, text, probability in raw:
+        if not text.strip():
+            continue
+        if words and _is_closing(text) and _is_closing(words[-1].text[-1:]):
+            continue  # ". . . ." after a sentence: the decoder idling on the context, not speech
+        if words and language not in UNSPACED and (not text[:1].isspace() or _is_closing(text)):
+            last = words[-1]
+            words[-1] = Word(last.start, round(max(last.end, end), 3), last.text + text.strip(),
+                             min(last.probability, round(probability, 4)))
+            continue
+        words.append(Word(round(start, 3), round(end, 3), text.strip(), round(probability, 4)))
+    return tuple(words)
+
+
+_CLOSING = set(".,!?;:…%)]}")
+
+
+def _is_closing(text: str) -> bool:
+    """Punctuation that belongs to the word before it."""
+    stripped = text.strip()
+    return bool(stripped) and all(c in _CLOSING for c in stripped)
+
+
+_IDLE_DOTS = re.compile(r"(?<=[.!?,;:…])(?:\s+[.!?…])+")
+
+
+def clean_text(text: str) -> str:
+    """Segment text without the runs of lone dots the decoder sometimes adds after a sentence."""
+    return _IDLE_DOTS.sub("", text).strip()
+
+
+def _collect(raw_segments: Iterator[Any], on_progress, language: str | None) -> Iterator[Segment]:
     # faster-whisper yields lazily: progress follows the decoder, not a guess.
     for n, seg in enumerate(raw_segments):
-        words = tuple(Word(round(w.start, 3), round(w.end, 3), w.word.strip(), round(w.probability, 4))
-                      for w in (seg.words or ()) if w.word.strip())
-        yield Segment(n, round(seg.start, 3), round(seg.end, 3), seg.text.strip(), words,
+        words = make_words(((w.start, w.end, w.word, w.probability) for w in (seg.words or ())), language)
+        yield Segment(n, round(seg.start, 3), round(seg.end, 3), clean_text(seg.text), words,
                       round(seg.avg_logprob, 4), round(seg.compression_ratio, 4),
                       round(seg.no_speech_prob, 4))
         if on_progress is not None:
@@ -165,11 +208,10 @@ class OpenAIWhisperEngine:
         result = model.transcribe(audio, verbose=None, **params)
         segments = []
         for n, seg in enumerate(result["segments"]):
-            words = tuple(Word(round(w["start"], 3), round(w["end"], 3), w["word"].strip(),
-                               round(float(w["probability"]), 4))
-                          for w in seg.get("words", ()) if w["word"].strip())
+            words = make_words(((w["start"], w["end"], w["word"], float(w["probability"]))
+                                for w in seg.get("words", ())), result.get("language") or language)
             segments.append(Segment(n, round(seg["start"], 3), round(seg["end"], 3),
-                                    seg["text"].strip(), words, round(seg["avg_logprob"], 4),
+                                    clean_text(seg["text"]), words, round(seg["avg_logprob"], 4),
                                     round(seg["compression_ratio"], 4), round(seg["no_speech_prob"], 4)))
             if on_progress is not None:
                 on_progress(seg["end"])

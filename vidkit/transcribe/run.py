@@ -12,8 +12,8 @@ import vidkit
 from vidkit.errors import BadInputError
 from vidkit.media import probe
 from vidkit.media.audio import SAMPLE_RATE, load_audio
-from vidkit.resources import templates_dir
 from vidkit.transcribe.engines import DecodeOptions, make_engine, options_dict
+from vidkit.transcribe.glossary import read_glossary
 from vidkit.transcribe.models import file_sha256
 from vidkit.transcribe.quality import segment_flags
 from vidkit.transcript import Transcript
@@ -48,31 +48,15 @@ class TranscribeOptions:
                    section["threads"], section["glossary"], decode)
 
 
-def load_glossary(spec: str) -> list[str]:
-    """Terms from a built-in glossary name or a file: one per line, '#' comments."""
-    if not spec:
-        return []
-    path = Path(spec).expanduser()
-    if not path.is_file():
-        builtin = templates_dir() / "glossary" / f"{spec}.txt"
-        if not builtin.is_file():
-            raise BadInputError(f"glossary not found: {spec} (a file, or a built-in name like 'rehab')")
-        path = builtin
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise BadInputError(f"glossary {path} is not UTF-8 text") from None
-    return [ln.split("#", 1)[0].strip() for ln in lines if ln.split("#", 1)[0].strip()]
-
-
 def transcribe_file(path: Path, options: TranscribeOptions, on_progress: Progress | None = None) -> Transcript:
     """Transcribe the first audio stream of `path` (audio or video) into a Transcript."""
     path = Path(path)
     info = probe(path)
     if info.audio is None:
         raise BadInputError(f"{path.name} has no audio stream, so there is nothing to transcribe")
-    terms = load_glossary(options.glossary)
-    decode = replace(options.decode, hotwords=", ".join(terms) or None)
+    glossary = read_glossary(options.glossary)
+    terms = list(glossary.terms)
+    decode = replace(options.decode, hotwords=glossary.decoder_context())
     engine = make_engine(options.engine, options.model, options.device, options.compute_type,
                          options.threads)
 
@@ -98,7 +82,7 @@ def transcribe_file(path: Path, options: TranscribeOptions, on_progress: Progres
             compression_ratio_value=seg.compression_ratio or None,
             compression_ratio_threshold=decode.compression_ratio_threshold,
             log_prob_threshold=decode.log_prob_threshold,
-            no_speech_threshold=decode.no_speech_threshold, glossary=tuple(terms)))
+            no_speech_threshold=decode.no_speech_threshold, glossary=glossary.echo_words()))
         for seg in result.segments
     )
     provenance = {
@@ -115,5 +99,7 @@ def transcribe_file(path: Path, options: TranscribeOptions, on_progress: Progres
         "compute_type": result.compute_type,
         "decoding": {**options_dict(decode), **result.parameters},
         "glossary": terms,
+        # Exactly what the decoder was given before every window (also decoding.hotwords).
+        "glossary_context": decode.hotwords,
     }
     return Transcript(result.language, round(info.duration or audio_seconds, 3), segments, provenance)
