@@ -55,7 +55,7 @@ def transcribe(
 ) -> None:
     """Transcribe speech to [bold]<stem>.transcript.json[/] (words with times and confidence).
 
-    With --roster (or privacy.roster), the files written are redacted ([name], [redacted]) and
+    With --roster (or privacy.roster), the files written are redacted (\\[name], \\[redacted]) and
     the clear transcript is kept only in the private store (see privacy.private_dir).
 
     Example: [cyan]vidkit transcribe session.mp4 --format txt,srt -o out/[/]

@@ -54,6 +54,9 @@ class YuNetDetector:
         self.threshold = threshold
         self._path = str(find_weights("yunet"))
         self._size: tuple[int, int] | None = None
+        # OpenCV 5 warns once per detector that its graph engine ignores the target: noise in
+        # every blur/clip run, not a problem (errors still print).
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
         self._net = cv2.FaceDetectorYN.create(self._path, "", (320, 320), threshold, 0.3, 5000)
 
     def detect(self, bgr: np.ndarray) -> list[Box]:
