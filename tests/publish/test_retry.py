@@ -112,3 +112,16 @@ def test_explain_keeps_other_os_errors_as_processing_failures():
     # An OSError that names no file and is no network error: not retried, exit 1.
     error = explain(OSError("Tunnel connection failed: 403 Forbidden"), "the video upload")
     assert isinstance(error, UploadFailed) and error.exit_code == 1
+
+
+def test_a_missing_file_costs_no_wait_with_the_real_clock(tmp_path):
+    """The default Backoff sleeps for real (at least 0.5 s before a retry): a local file error
+    must come back well before that."""
+    import time
+
+    call, calls = _failing(FileNotFoundError(errno.ENOENT, "No such file or directory",
+                                             str(tmp_path / "clip01.jpg")))
+    started = time.monotonic()
+    with pytest.raises(BadInputError):
+        with_retries(call, Backoff(), "setting the thumbnail")
+    assert time.monotonic() - started < 0.3 and calls == [1]

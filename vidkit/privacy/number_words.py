@@ -252,7 +252,7 @@ def language_for(code: str | None) -> list[Language]:
     names = ", ".join(f"{lang.name} ({lang.code})" for lang in LANGUAGES.values())
     raise BadInputError(
         f"vidkit finds spoken phone numbers, dates of birth and record numbers only in {names}, and "
-        f"this transcript's language is {base!r}: it will not redact names and pass those through. "
-        "If the session is in one of those languages, transcribe again with --language; otherwise "
-        "redact this recording by hand"
+        f"this transcript's language is {base!r}, so it stops rather than hide the names and leave "
+        f"those numbers in. If the session is in one of those languages, transcribe again with "
+        f"--language {'/'.join(LANGUAGES)}; otherwise redact this recording by hand"
     )
