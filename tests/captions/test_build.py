@@ -164,7 +164,9 @@ def test_two_hours_of_speech_is_fast():
     cues = build_cues(words, RULES)
     elapsed = time.perf_counter() - began
     assert sum(len(c.words) for c in cues) == 20_000
-    assert elapsed < 3.0, f"{elapsed:.2f} s for 20k words"  # about 0.5 s on a laptop core
+    # About 0.5 s on a laptop core. The bound only catches a quadratic slip (minutes): a busy
+    # CI machine took 3 s, and speed claims belong in bench/, not in a timed test.
+    assert elapsed < 30.0, f"{elapsed:.2f} s for 20k words"
 
 
 # --- properties on random word streams -------------------------------------------------
