@@ -18,12 +18,35 @@ from rich.progress import (BarColumn, Progress, TaskID, TaskProgressColumn, Text
 from vidkit.errors import VidkitError
 
 stderr = Console(stderr=True, highlight=False)
+# Set by a run with a roster: error and log lines pass through it, so that a name or number
+# quoted by some library's message is not printed. Tracebacks (--debug) are left whole.
+_hide: list[Callable[[str], str]] = []
+
+
+def hide_in_messages(hide: Callable[[str], str]) -> None:
+    """For the rest of this command, pass error and log lines through `hide`."""
+    _hide[:] = [hide]
+
+
+def _hidden(text: str) -> str:
+    for hide in _hide:
+        text = hide(text)
+    return text
+
+
+class _HideFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _hide:
+            record.msg, record.args = _hidden(record.getMessage()), None
+        return True
 
 
 def setup_logging(quiet: bool, debug: bool) -> None:
+    _hide.clear()  # a new command: nothing to hide until it reads a roster
     level = logging.DEBUG if debug else logging.ERROR if quiet else logging.WARNING
-    logging.basicConfig(level=level, format="%(message)s", force=True,
-                        handlers=[RichHandler(console=stderr, show_time=False, show_path=debug)])
+    handler = RichHandler(console=stderr, show_time=False, show_path=debug)
+    handler.addFilter(_HideFilter())
+    logging.basicConfig(level=level, format="%(message)s", force=True, handlers=[handler])
     for noisy in ("faster_whisper", "httpx", "huggingface_hub"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
@@ -86,11 +109,11 @@ def fail(exc: BaseException, debug: bool) -> int:
     if debug:
         stderr.print_exception(show_locals=False)
     if isinstance(exc, VidkitError):
-        stderr.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+        stderr.print(f"[bold red]error:[/] {escape(_hidden(str(exc)))}", soft_wrap=True)
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
         stderr.print("[bold red]interrupted[/]: no output was written for the unfinished step", soft_wrap=True)
         return 130
-    stderr.print(f"[bold red]error:[/] unexpected failure: {type(exc).__name__}: {escape(str(exc))} "
+    stderr.print(f"[bold red]error:[/] unexpected failure: {type(exc).__name__}: {escape(_hidden(str(exc)))} "
                  "(run again with --debug for details)", soft_wrap=True)
     return 1

@@ -103,6 +103,15 @@ def _roster(settings: Settings):
     return privacy_options(settings).roster
 
 
+def _check_against_roster(video: Path, title: str | None, roster) -> None:
+    """The clip's file name (upload.json names it) and --title (YouTube shows it) hold no roster
+    name; a title given to `vidkit clip` was checked there."""
+    from vidkit.privacy.identifying import refuse_identifying_text, refuse_named_file
+
+    refuse_named_file(video.name, roster, "the clip's file name")
+    refuse_identifying_text(title, roster, "--title")
+
+
 def check_subjects(subjects: Sequence[str], roster) -> list[str]:
     """Subject ids, deduplicated in order; refused when one is not a pseudonymous id or holds a
     roster name (the id travels with the upload record)."""
@@ -196,6 +205,8 @@ def describe_clip(clip_video: Path, settings: Settings, *, template: str | None 
     if info.video is None:
         raise BadInputError(f"{files.video.name} has no video stream: YouTube takes videos")
     roster = _roster(settings)
+    if roster is not None:
+        _check_against_roster(files.video, title, roster)
     recorded = record.get("subjects") or []
     if not isinstance(recorded, list) or not all(isinstance(s, str) for s in recorded):
         raise BadInputError(f"{files.record.name if files.record else 'the clip record'}: subjects must be a list of ids")

@@ -79,7 +79,7 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
     if settings.get("privacy", "roster"):
         from vidkit.pipeline.redact_job import privacy_options
 
-        privacy_options(settings)  # a bad roster fails before minutes of work
+        privacy_options(settings, [(input_path, "the recording's file name")])  # fails before minutes of work
     options = blur_options(settings, keep_tracks, regions)
     out_dir = resolve_out_dir(settings, out)
     video = output_path(input_path, out_dir, ".blurred.mp4")

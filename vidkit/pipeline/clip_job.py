@@ -46,6 +46,8 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
         raise BadInputError(f"{info.path.name} has no video stream: clips are cut from video")
     section = settings.section("clip")
     plan = clip_plan(section, request, settings)
+    if settings.get("privacy", "roster"):
+        _check_against_roster(input_path, request, settings)
     out_dir = resolve_out_dir(settings, out)
     transcript, transcript_path, job = _transcript(input_path, info, settings, reporter, out, request, section)
     redacted, redactions = _redacted(transcript, settings)
@@ -144,6 +146,18 @@ def clip_plan(section: dict[str, Any], request: ClipRequest, settings: Settings)
     return ClipPlan(aspect=aspect, blur=section["blur"], burn=section["burn"], max_pan=section["max_pan"],
                     branding=branding, branding_values=values, thumbnail=section["thumbnail"],
                     title=request.title)
+
+
+def _check_against_roster(input_path: Path, request: ClipRequest, settings: Settings) -> None:
+    """Before any work: no roster name in what names the outputs, is drawn on them (--title, on
+    the thumbnail and intro card, in the clip record) or is searched for (names are [name] by then)."""
+    from vidkit.pipeline.redact_job import privacy_options
+    from vidkit.privacy.identifying import refuse_identifying_text
+
+    roster = privacy_options(settings, [(input_path, "the recording's file name")]).roster
+    refuse_identifying_text(request.title, roster, "--title")
+    for phrase in request.find:
+        refuse_identifying_text(phrase, roster, "a --find phrase")
 
 
 def _transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter: Reporter,

@@ -7,19 +7,21 @@ and (with media) the bleeped recording. Nothing here logs or raises with roster 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vidkit.captions.burn import metadata_args, video_args
 from vidkit.config import Settings
-from vidkit.console import Reporter
+from vidkit.console import Reporter, hide_in_messages
 from vidkit.errors import BadInputError
 from vidkit.media import MediaInfo, probe
 from vidkit.media.ffmpeg import run_ffmpeg
 from vidkit.media.output import atomic_path, output_path, write_text
 from vidkit.pipeline.steps import TRANSCRIPT_SUFFIX, check_transcript_fits, resolve_out_dir
 from vidkit.privacy.bleep import MODES, audio_ranges, bleep_filter
+from vidkit.privacy.identifying import hide_identifying, refuse_named_file
 from vidkit.privacy.redact import RedactionItem, redact_transcript, redaction_counts, redaction_report
 from vidkit.privacy.roster import Roster, RosterError, parse_roster
 from vidkit.transcript import Transcript, load_transcript
@@ -45,8 +47,10 @@ class PrivacyOptions:
     padding: float  # seconds
 
 
-def privacy_options(settings: Settings) -> PrivacyOptions:
-    """The [privacy] settings checked, with the roster read; BadInputError when unusable."""
+def privacy_options(settings: Settings, files: Sequence[tuple[Path | None, str]] = ()) -> PrivacyOptions:
+    """The [privacy] settings checked, with the roster read; BadInputError when unusable, or
+    when one of `files` ((path, what it is)), after which outputs are named, names a person
+    of the roster."""
     section = settings.section("privacy")
     if not section["roster"]:
         raise BadInputError("no roster: give --roster FILE (one person per line) "
@@ -55,8 +59,13 @@ def privacy_options(settings: Settings) -> PrivacyOptions:
         raise BadInputError(f"unknown audio mode {section['audio']!r}; use {' or '.join(MODES)}")
     if not 0 <= section["padding"] <= 5:
         raise BadInputError(f"padding must be 0 to 5 seconds, got {section['padding']}")
-    return PrivacyOptions(read_roster(Path(section["roster"]).expanduser()), section["audio"],
-                          float(section["padding"]))
+    options = PrivacyOptions(read_roster(Path(section["roster"]).expanduser()), section["audio"],
+                             float(section["padding"]))
+    hide_in_messages(lambda text: hide_identifying(text, options.roster))
+    for path, what in files:
+        if path is not None:
+            refuse_named_file(Path(path).name, options.roster, what)
+    return options
 
 
 def read_roster(path: Path) -> Roster:
@@ -102,7 +111,8 @@ def redact_job(transcript_path: Path, settings: Settings, reporter: Reporter, *,
                media: Path | None = None, out: Path | None = None) -> RedactJobResult:
     """`vidkit redact`: `<stem>.redacted.transcript.json`, `<stem>.redaction.json` and, with
     `media`, `<stem>.redacted.<mp4|m4a|wav>` with the redacted speech bleeped or muted."""
-    options = privacy_options(settings)
+    options = privacy_options(settings, [(transcript_path, "the transcript's file name"),
+                                         (media, "the recording's file name")])
     transcript = clear_transcript(load_transcript(transcript_path), Path(transcript_path).name, settings)
     info = probe(media) if media is not None else None
     if info is not None:
@@ -130,16 +140,14 @@ def redact_job(transcript_path: Path, settings: Settings, reporter: Reporter, *,
 
 
 def clear_transcript(transcript: Transcript, name: str, settings: Settings) -> Transcript:
-    """`transcript`, or when vidkit redacted it, the clear one it was made from (the private
-    store's, found by the recording's sha256): a redacted transcript has no names left to
-    find, so redacting it again would place no bleep."""
-    from vidkit.pipeline.steps import is_redacted
-    from vidkit.privacy.transcript_store import load_clear
+    """`transcript`, or when vidkit redacted it, the clear one it was made from (from the
+    private store): a redacted transcript has no names left to find, so redacting it again
+    would place no bleep."""
+    from vidkit.pipeline.steps import is_redacted, stored_clear
 
     if not is_redacted(transcript):
         return transcript
-    sha256 = transcript.provenance.get("input_sha256") or ""
-    clear = load_clear(sha256, settings.get("privacy", "private_dir")) if len(sha256) == 64 else None
+    clear = stored_clear(transcript, settings)
     if clear is None:
         raise BadInputError(f"{name} is already redacted and the clear transcript is not in the private "
                             "store (deleted, or made on another machine): transcribe the recording again")
@@ -187,9 +195,11 @@ class CaptionRedaction:
     summary: dict[str, Any]
 
 
-def caption_privacy(settings: Settings) -> PrivacyOptions | None:
+def caption_privacy(settings: Settings, input_path: Path) -> PrivacyOptions | None:
     """The [privacy] options when a roster is set (for `caption --roster`), else None."""
-    return privacy_options(settings) if settings.get("privacy", "roster") else None
+    if not settings.get("privacy", "roster"):
+        return None
+    return privacy_options(settings, [(input_path, "the recording's file name")])
 
 
 def redact_for_captions(input_path: Path, info: MediaInfo, transcript: Transcript,

@@ -16,13 +16,18 @@ from vidkit.console import Reporter
 from vidkit.errors import BadInputError
 from vidkit.media import MediaInfo, probe
 from vidkit.media.output import output_path, write_text
-from vidkit.privacy.transcript_store import load_clear, save_clear
+from vidkit.privacy.transcript_store import KEY_FIELD, key_sha256, load_clear, save_clear, store_key
 from vidkit.transcribe import TranscribeOptions, transcribe_file
 from vidkit.transcribe.models import file_sha256
 from vidkit.transcript import Transcript, load_transcript
 
 TRANSCRIPT_SUFFIX = ".transcript.json"
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt")
+# The [transcribe] settings that choose the words (device, compute type and threads only change
+# the speed): a stored transcript made with other values is not handed out for these.
+WORD_SETTINGS = ("engine", "model", "language", "beam_size", "vad", "condition_on_previous_text",
+                 "hallucination_silence_threshold", "compression_ratio_threshold", "log_prob_threshold",
+                 "no_speech_threshold")
 
 
 @dataclass
@@ -52,7 +57,7 @@ def transcribe_job(input_path: Path, settings: Settings, reporter: Reporter,
     bad = [f for f in formats if f not in TRANSCRIPT_FORMATS]
     if bad:
         raise BadInputError(f"unknown transcript format {bad[0]!r}; use {', '.join(TRANSCRIPT_FORMATS)}")
-    roster = _roster(settings)  # a bad roster fails before minutes of work
+    roster = _roster(settings, input_path)  # a bad roster fails before minutes of work
     info = probe(input_path)
     options = TranscribeOptions.from_settings(settings.section("transcribe"))
     started = time.perf_counter()
@@ -60,11 +65,12 @@ def transcribe_job(input_path: Path, settings: Settings, reporter: Reporter,
     transcript = transcribe_file(input_path, options,
                                  lambda stage, done, total: reporter.update(labels[stage], done, total))
     elapsed = time.perf_counter() - started
-    result = JobResult(transcript=transcript)
     shown = transcript
     if roster is not None:
-        save_clear(transcript, transcript.provenance["input_sha256"], settings.get("privacy", "private_dir"))
+        key = transcription_key(transcript.provenance["input_sha256"], settings)
+        transcript = save_clear(transcript, key, settings.get("privacy", "private_dir"))
         shown = redact_for_output(transcript, roster)
+    result = JobResult(transcript=transcript)
     result.outputs.update(write_transcript_files(input_path, out_dir, shown, formats, info, settings))
     result.summary = transcript_summary(shown, elapsed)
     if roster is not None:
@@ -86,17 +92,18 @@ def write_transcript_files(input_path: Path, out_dir: Path | None, transcript: T
     return outputs
 
 
-def _roster(settings: Settings):
+def _roster(settings: Settings, input_path: Path):
     """The roster when one is set (flag or `[privacy] roster`), read and checked; else None."""
     if not settings.get("privacy", "roster"):
         return None
     from vidkit.pipeline.redact_job import privacy_options  # lazy: redact_job imports this module
 
-    return privacy_options(settings).roster
+    return privacy_options(settings, [(input_path, "the recording's file name")]).roster
 
 
 def redact_for_output(transcript: Transcript, roster) -> Transcript:
-    """What may be written beside the outputs: names and identifying numbers replaced."""
+    """What may be written beside the outputs: names and identifying numbers replaced. It
+    keeps the store key of `transcript` (provenance), so the clear words can be found again."""
     from vidkit.privacy.redact import redact_transcript
 
     return redact_transcript(transcript, roster)[0]
@@ -105,6 +112,50 @@ def redact_for_output(transcript: Transcript, roster) -> Transcript:
 def is_redacted(transcript: Transcript) -> bool:
     """A transcript vidkit redacted: its words of names are gone, so it can place no bleep."""
     return "redaction" in transcript.provenance
+
+
+def transcription_key(sha256: str, settings: Settings) -> str:
+    """The private store's key for the transcript of the recording with this sha256 made with
+    the current [transcribe] settings (the glossary by its content, not its name)."""
+    from vidkit.transcribe.glossary import read_glossary
+
+    section = settings.section("transcribe")
+    parameters = {name: section[name] for name in WORD_SETTINGS}
+    parameters["glossary"] = read_glossary(section["glossary"]).decoder_context()
+    return store_key(sha256, parameters)
+
+
+def _store_pointer(transcript: Transcript) -> str:
+    """The store key a (redacted) transcript names; a bare sha256 from an earlier vidkit."""
+    return str(transcript.provenance.get(KEY_FIELD) or transcript.provenance.get("input_sha256") or "")
+
+
+def stored_clear(redacted: Transcript, settings: Settings) -> Transcript | None:
+    """The clear transcript `redacted` was made from, from the private store (for a clip's
+    transcript, the same excerpt of it); None when it is not there (deleted, or made on
+    another machine)."""
+    try:
+        clear = load_clear(_store_pointer(redacted), settings.get("privacy", "private_dir"))
+    except ValueError:  # no usable key: not a transcript vidkit redacted from the store
+        return None
+    excerpt = redacted.provenance.get("excerpt")
+    if clear is None or not excerpt:
+        return clear
+    from vidkit.clips.excerpt import transcript_excerpt
+    from vidkit.clips.silence import SpanMap
+
+    spans = tuple(tuple(span) for span in excerpt.get("kept_spans") or ())
+    if spans:  # --trim-silence: the kept spans played back to back
+        return SpanMap(spans, excerpt["source_start"], excerpt["source_end"]).retime_transcript(clear)
+    return transcript_excerpt(clear, excerpt["source_start"], excerpt["source_end"])
+
+
+def _own_key(sha256: str, transcript: Transcript) -> str:
+    """A store key for a clear transcript vidkit did not make in this run (found, or given):
+    by its content, since the settings it was made with are not known."""
+    provenance = {k: v for k, v in transcript.provenance.items() if k != KEY_FIELD}
+    return store_key(sha256, {"transcript": Transcript(transcript.language, transcript.duration,
+                                                       transcript.segments, provenance).to_json()})
 
 
 def transcript_summary(transcript: Transcript, elapsed: float) -> dict[str, Any]:
@@ -161,46 +212,57 @@ def obtain_transcript(input_path: Path, info: MediaInfo, settings: Settings, rep
 
 def _private_transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter: Reporter,
                        out: Path | None, transcript_path: Path | None) -> JobResult:
-    """The clear transcript for a roster run: the one given, else the private store's (by the
-    recording's sha256), else a clear `<stem>.transcript.json` found beside the outputs or the
-    input (moved into the store), else a new transcription. The output folder's
-    `<stem>.transcript.json` is left redacted, never clear."""
+    """The clear transcript for a roster run, while the output folder's `<stem>.transcript.json`
+    is only ever a redacted one:
+
+    - given (`--transcript`): a clear one is used (when it lies in the output folder it is moved
+      to the private store and replaced by its redaction); a redacted one is swapped for the
+      clear one it names in the store, or refused;
+    - found in the output folder or beside the input: the same, except that a redacted one of
+      another recording, or one whose clear words are gone, is passed over;
+    - else the store's transcript of this recording made with the current settings;
+    - else a new transcription."""
     result = JobResult()
-    roster = _roster(settings)
+    roster = _roster(settings, input_path)
     private_dir = settings.get("privacy", "private_dir")
-    out_dir = resolve_out_dir(settings, out)
+    target = output_path(input_path, resolve_out_dir(settings, out), TRANSCRIPT_SUFFIX)
     sha256 = file_sha256(input_path)
+    path = transcript_path or find_transcript(input_path, resolve_out_dir(settings, out))
     clear = None
-    if transcript_path is not None:
-        given = load_transcript(transcript_path)
-        check_transcript_fits(given, info)
-        if not is_redacted(given):
-            clear = given
-        elif (clear := load_clear(sha256, private_dir)) is None:
-            raise BadInputError(
-                f"{Path(transcript_path).name} is a redacted transcript: with a roster vidkit needs the clear "
-                "one, kept in the private store, and it is not there (deleted, or made on another machine); "
-                "run without --transcript to transcribe again")
-    else:
-        clear = load_clear(sha256, private_dir)
-        found = find_transcript(input_path, out_dir)
-        if clear is None and found is not None:
-            candidate = load_transcript(found)
-            if not is_redacted(candidate):
-                check_transcript_fits(candidate, info)
-                clear = candidate
+    in_place = False  # the output folder already holds the redaction of `clear`
+    if path is not None:
+        candidate = load_transcript(path)
+        if not is_redacted(candidate):
+            check_transcript_fits(candidate, info)
+            clear = candidate
+            if transcript_path is None or _same_file(path, target):
+                clear = save_clear(candidate, _own_key(sha256, candidate), private_dir)
+        elif transcript_path is not None or key_sha256(_store_pointer(candidate)) == sha256:
+            clear = stored_clear(candidate, settings)
+            if clear is None and transcript_path is not None:
+                raise BadInputError(
+                    f"{Path(transcript_path).name} is a redacted transcript: with a roster vidkit needs the "
+                    "clear one, kept in the private store, and it is not there (deleted, or made on another "
+                    "machine); run without --transcript to transcribe again")
+            if clear is not None:
+                check_transcript_fits(clear, info)
+            in_place = clear is not None and _same_file(path, target)
+    if clear is None:
+        clear = load_clear(transcription_key(sha256, settings), private_dir)
     if clear is None:
         made = transcribe_job(input_path, settings, reporter, out)  # stores the clear one itself
         result.transcript = made.transcript
         result.outputs.update(made.outputs)
         result.summary["transcription"] = made.summary
         return result
-    save_clear(clear, sha256, private_dir)
-    if transcript_path is None:  # the output folder's copy: redacted (replacing a clear one there)
-        target = output_path(input_path, out_dir, TRANSCRIPT_SUFFIX)
+    if not in_place and (transcript_path is None or _same_file(transcript_path, target)):
         result.outputs["transcript"] = write_text(target, redact_for_output(clear, roster).to_json())
     result.transcript = clear
     return result
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return Path(a).resolve() == Path(b).resolve()
 
 
 def caption_job(input_path: Path, settings: Settings, reporter: Reporter, *,
@@ -214,7 +276,7 @@ def caption_job(input_path: Path, settings: Settings, reporter: Reporter, *,
     formats = parse_formats(settings.get("captions", "formats"))
     # Lazy: redact_job imports this module. The roster is read first so a bad one fails fast.
     from vidkit.pipeline.redact_job import caption_privacy, redact_for_captions
-    privacy = caption_privacy(settings)
+    privacy = caption_privacy(settings, input_path)
     result = obtain_transcript(input_path, info, settings, reporter, out, transcript_path)
     transcript = result.transcript
     assert transcript is not None
