@@ -67,8 +67,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "roster": "",  # a roster file: names redacted from captions (caption) and by `vidkit redact`
         "audio": "bleep",  # bleep | mute: what replaces redacted speech
         "padding": 0.15,  # seconds of audio silenced before and after each redacted item
-        # with a roster, clear transcripts are kept only here (0700 folder, 0600 files), never
-        # beside the outputs; empty = <user data dir>/vidkit/private-transcripts
+        # with a roster, clear transcripts are kept only here (0700 folder, 0600 files named
+        # <recording sha256>.<settings hash>), never beside the outputs;
+        # empty = <user data dir>/vidkit/private-transcripts
         "private_dir": "",
     },
     "clip": {
