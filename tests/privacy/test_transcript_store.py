@@ -220,3 +220,13 @@ def test_a_clips_redacted_transcript_leads_to_the_same_excerpt_of_the_clear_one(
     assert "[name]" in trimmed.text
     assert "Maria Jansen," in stored_clear(trimmed, settings).text
 
+
+
+def test_a_language_without_number_tables_is_refused_before_transcribing(folder, transcriptions):
+    """With a roster, French speech would keep its numbers: refused before minutes of work."""
+    video = make_video(folder / "walk.mp4", seconds=3.0)
+    with pytest.raises(BadInputError, match="--language"):
+        transcribe_job(video, settings_for(folder, language="fr"), Reporter(quiet=True), folder / "out")
+    assert transcriptions == []
+    transcribe_job(video, settings_for(folder, language="nl"), Reporter(quiet=True), folder / "out")
+    assert len(transcriptions) == 1

@@ -97,8 +97,12 @@ def _roster(settings: Settings, input_path: Path):
     if not settings.get("privacy", "roster"):
         return None
     from vidkit.pipeline.redact_job import privacy_options  # lazy: redact_job imports this module
+    from vidkit.privacy.patterns import check_language
 
-    return privacy_options(settings, [(input_path, "the recording's file name")]).roster
+    roster = privacy_options(settings, [(input_path, "the recording's file name")]).roster
+    if settings.get("transcribe", "language"):  # refused before minutes of transcription, not after
+        check_language(settings.get("transcribe", "language"))
+    return roster
 
 
 def redact_for_output(transcript: Transcript, roster) -> Transcript:
