@@ -146,3 +146,130 @@ def test_errors_never_repeat_the_text_sent():
     finally:
         server.close()
     assert "Maria" not in str(caught.value) and "503" in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["http://example.org", "http://192.168.1.20:8080/v1", "http://localhost.example.org"])
+def test_plain_http_is_refused_except_to_this_machine(clip, url):
+    with pytest.raises(BadInputError, match="unencrypted: use https://"):
+        describe_clip(clip, roster_settings(clip), llm_url=url)
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8080", "http://127.0.0.2:8080", "http://[::1]:8080",
+                                 "https://example.org"])
+def test_https_anywhere_and_http_to_this_machine_are_accepted(url):
+    assert completions_url(url).endswith("/v1/chat/completions")
+
+
+
+class Recorder:
+    """A server on 127.0.0.1 that records every request (method, path, Authorization, body)
+    and answers a redirect `code` to `location` for the path `moved` (every path when None),
+    else a chat completion."""
+
+    def __init__(self, code: int | None = None, location: str | None = None, moved: str | None = None):
+        self.seen: list[tuple[str, str, str | None, bytes]] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                recorder.seen.append((self.command, self.path, self.headers.get("Authorization"),
+                                      self.rfile.read(length)))
+                redirect = code is not None and moved in (None, self.path)
+                payload = b"" if redirect else json.dumps(
+                    {"choices": [{"message": {"content": json.dumps(REPLY)}}]}).encode()
+                self.send_response(code if redirect else 200)
+                if redirect:
+                    self.send_header("Location", location)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = _answer  # noqa: N815 - http.server's naming
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def servers():
+    made: list[Recorder] = []
+
+    def make(*args, **kwargs) -> Recorder:
+        made.append(Recorder(*args, **kwargs))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.close()
+
+
+@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("elsewhere", ["port", "host"])
+def test_a_redirect_to_another_server_is_not_followed(servers, monkeypatch, code, elsewhere):
+    monkeypatch.setenv("VIDKIT_LLM_API_KEY", "sk-secret")
+    other = servers()
+    target = other.url if elsewhere == "port" else other.url.replace("127.0.0.1", "localhost")
+    first = servers(code, target + "/v1/chat/completions")
+    with pytest.raises(LlmError, match="redirected to another server") as caught:
+        propose(first.url, "Maria Jansen walks", model="m", timeout=5)
+    assert "Maria" not in str(caught.value)
+    assert first.seen[0][2] == "Bearer sk-secret"  # the endpoint named by --llm gets the key ...
+    assert other.seen == []  # ... the other server nothing: no key, no transcript
+
+
+@pytest.mark.parametrize("code", [307, 308])
+def test_a_307_308_on_the_same_server_is_followed_with_the_body_but_without_the_key(servers, monkeypatch, code):
+    monkeypatch.setenv("VIDKIT_LLM_API_KEY", "sk-secret")
+    server = servers(code, "/v2/chat/completions", moved="/v1/chat/completions")
+    proposal = propose(server.url, "[name] walks", model="m", timeout=5)
+    assert proposal.title == REPLY["title"]
+    (method1, path1, key1, body1), (method2, path2, key2, body2) = server.seen
+    assert (method1, path1, key1) == ("POST", "/v1/chat/completions", "Bearer sk-secret")
+    assert (method2, path2, key2) == ("POST", "/v2/chat/completions", None) and body2 == body1
+
+
+@pytest.mark.parametrize("code", [301, 302, 303])
+def test_a_redirect_that_would_drop_the_post_fails_without_the_key_going_on(servers, monkeypatch, code):
+    monkeypatch.setenv("VIDKIT_LLM_API_KEY", "sk-secret")
+    server = servers(code, "/v2/chat/completions", moved="/v1/chat/completions")
+    with pytest.raises(LlmError, match=f"redirect \\(HTTP {code}\\).*final address"):
+        propose(server.url, "[name] walks", model="m", timeout=5)
+    assert [path for _, path, _, _ in server.seen] == ["/v1/chat/completions"]
+
+
+def test_the_reply_is_redacted_like_the_transcript(clip):
+    echo = {"title": "Maria Jansen walks longer steps",
+            "summary": "Maria Jansen practises longer steps. Call 06-12345678 to book a session. "
+                       "Mrs Jansen was born on 12 March 1957."}
+    server = FakeChat(content=json.dumps(echo))
+    try:
+        result = describe_clip(clip, roster_settings(clip), llm_url=server.url)
+    finally:
+        server.close()
+    snippet = result.upload["snippet"]
+    assert result.upload["summary_source"] == "llm"
+    assert snippet["title"] == "[name] walks longer steps"
+    shown = json.dumps(result.upload) + json.dumps(result.summary)
+    for secret in ("Maria", "Jansen", "12345678", "1957"):
+        assert secret not in shown, secret
+    assert snippet["description"].startswith("[name] practises longer steps. Call [redacted] to book a session.")
+    assert any("redacted" in w for w in result.summary["warnings"])
+
+
+def test_without_a_roster_the_numbers_in_the_reply_are_still_redacted(clip):
+    server = FakeChat(content=json.dumps({"title": "Gait", "summary": "Call 06-12345678 to book."}))
+    try:
+        result = describe_clip(clip, load_settings(), llm_url=server.url)
+    finally:
+        server.close()
+    assert "12345678" not in result.upload["snippet"]["description"]

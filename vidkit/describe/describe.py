@@ -158,9 +158,10 @@ def _relative(path: Path | None, folder: Path) -> str | None:
 
 
 def _text_proposal(sentences: Sequence[Sentence], text: str, section: dict[str, Any], llm_url: str | None,
-                   language: str, warnings: list[str]) -> tuple[list[str], str, str | None]:
+                   language: str, warnings: list[str], *, roster) -> tuple[list[str], str, str | None]:
     """(summary sentences, "extractive" or "llm", the LLM's title or None). The LLM sees only
-    `text`, which is already redacted; any failure of it falls back with a warning."""
+    `text`, which is already redacted; any failure of it falls back with a warning. Its reply
+    is redacted with `roster` and the number rules too: a model may echo or invent a name."""
     summary = summarize(sentences, section["summary_sentences"])
     llm_url = llm_url or section["llm_url"] or None
     if not llm_url:
@@ -173,6 +174,10 @@ def _text_proposal(sentences: Sequence[Sentence], text: str, section: dict[str, 
         warnings.append(f"--llm: {exc}; used the offline summary instead")
         log.warning("%s", warnings[-1])
         return summary, "extractive", None
+    proposal, hidden = llm.redact_proposal(proposal, roster)
+    if hidden:
+        warnings.append(f"--llm: the model's title or summary held {hidden} name(s) or identifying number(s); "
+                        "they are redacted, check the wording")
     return proposal.summary, "llm", proposal.title
 
 
@@ -221,7 +226,8 @@ def describe_clip(clip_video: Path, settings: Settings, *, template: str | None 
     text = " ".join(s.text for s in sentences)
     glossary = load_glossary(settings.get("transcribe", "glossary"))
     terms = keywords.key_terms(text, glossary)
-    summary, source, proposed_title = _text_proposal(sentences, text, section, llm_url, transcript.language, warnings)
+    summary, source, proposed_title = _text_proposal(sentences, text, section, llm_url, transcript.language, warnings,
+                                                     roster=roster)
     # A branded clip starts with its intro card: chapters are times in the video as published.
     lead = float(record.get("intro_seconds") or 0.0)
     timed = [replace(s, start=s.start + lead, end=s.end + lead) for s in sentences] if lead else sentences
