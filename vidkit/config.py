@@ -1,7 +1,13 @@
 """Settings: built-in defaults < user config file < ./vidkit.toml < command-line flags.
 
-`vidkit config` shows every effective value and where it came from, so a clinician can
-tell why vidkit did what it did.
+`vidkit --config FILE` reads FILE instead of ./vidkit.toml. `vidkit config` shows every
+effective value and where it came from, so a clinician can tell why vidkit did what it did.
+
+A vidkit.toml in the working folder is trusted less than the others: anyone who can write
+to a shared recordings folder can drop one there, and vidkit would read it without the
+user noticing. So it may not set the keys in GUARDED (privacy, face masking, where data is
+sent and with which credentials); one that does is refused, naming the keys, until the user
+names the file with --config. The user config file and a --config file may set every key.
 """
 
 from __future__ import annotations
@@ -124,6 +130,30 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
+# Keys a working-folder vidkit.toml may not set (None: every key of the section), because a
+# value there could weaken privacy or send data or credentials elsewhere:
+GUARDED: dict[str, frozenset[str] | None] = {
+    # the roster, bleep or mute, padding, where clear transcripts are kept, and any key added later
+    "privacy": None,
+    # masking mode and strength, the detectors, how much of each frame and track they cover,
+    # the verification pass
+    "blur": None,
+    "clip": frozenset({"blur"}),  # masking faces in clips at all
+    "describe": frozenset({"llm_url", "llm_model"}),  # where the transcript text is sent
+    # where videos and tokens go, which certificates are trusted, where the token is kept,
+    # the OAuth client, the playlist every video joins
+    "youtube": frozenset({"api_url", "ca_bundle", "token", "keyring", "client_secrets", "playlist"}),
+}
+
+
+def is_guarded(section: str, key: str) -> bool:
+    """Whether a working-folder vidkit.toml may not set `section.key` (see GUARDED)."""
+    if section not in GUARDED:
+        return False
+    keys = GUARDED[section]
+    return keys is None or key in keys
+
+
 @dataclass
 class Settings:
     values: dict[str, dict[str, Any]]
@@ -143,21 +173,39 @@ def user_config_path() -> Path:
     return Path(platformdirs.user_config_dir("vidkit")) / FILE_NAME
 
 
-def config_files(cwd: Path | None = None) -> list[Path]:
-    """Existing config files in increasing precedence: user config dir, then working folder."""
-    candidates = [user_config_path(), Path(cwd or os.getcwd()) / FILE_NAME]
-    seen: list[Path] = []
-    for path in candidates:
-        if path.is_file() and path.resolve() not in [p.resolve() for p in seen]:
-            seen.append(path)
-    return seen
+def config_files(cwd: Path | None = None, config: Path | None = None) -> list[Path]:
+    """Config files in increasing precedence: the user config dir's (when it exists), then
+    `config` (given with --config; read even when missing, to say so), else the working
+    folder's vidkit.toml (when it exists)."""
+    return [path for path, _ in _config_sources(cwd, config)]
 
 
-def load_settings(flags: dict[str, dict[str, Any]] | None = None, cwd: Path | None = None) -> Settings:
-    """Merge defaults, config files and flags (None values in `flags` mean "not given")."""
+def _config_sources(cwd: Path | None, config: Path | None) -> list[tuple[Path, bool]]:
+    """(path, trusted) for each config file to read, in increasing precedence."""
+    user = user_config_path()
+    sources = [(user, True)] if user.is_file() else []
+    if config is not None:
+        path, trusted = Path(os.path.abspath(config)), True  # shown by `vidkit config` as a source
+    else:
+        path, trusted = Path(cwd or os.getcwd()) / FILE_NAME, False
+        if not path.is_file():
+            return sources
+    if not (user.is_file() and path.is_file() and path.resolve() == user.resolve()):
+        sources.append((path, trusted))
+    return sources
+
+
+def load_settings(flags: dict[str, dict[str, Any]] | None = None, cwd: Path | None = None,
+                  config: Path | None = None) -> Settings:
+    """Merge defaults, config files and flags (None values in `flags` mean "not given").
+    `config` is a file named with --config: read instead of the working folder's vidkit.toml,
+    and trusted with every key. ConfigError when the working folder's file sets a GUARDED key."""
     settings = Settings(copy.deepcopy(DEFAULTS))
-    for path in config_files(cwd):
-        _apply(settings, _read_toml(path), str(path))
+    for path, trusted in _config_sources(cwd, config):
+        data = _read_toml(path)
+        if not trusted:
+            _refuse_guarded(data, path)
+        _apply(settings, data, str(path))
     for section, items in (flags or {}).items():
         given = {k: v for k, v in items.items() if v is not None}
         _apply(settings, {section: given}, "flag")
@@ -171,6 +219,17 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path} is not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _refuse_guarded(data: dict[str, Any], path: Path) -> None:
+    keys = [f"{section}.{key}" for section, items in data.items() if isinstance(items, dict)
+            for key in items if is_guarded(section, key)]
+    if not keys:
+        return
+    shown = f"./{FILE_NAME}" if path.parent.resolve() == Path.cwd().resolve() else str(path)
+    named = keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
+    raise ConfigError(f"{shown} sets {named}, which a working-folder config may not change; "
+                      f"pass it with --config {shown} if you trust the file")
 
 
 def _apply(settings: Settings, data: dict[str, Any], origin: str) -> None:

@@ -31,7 +31,7 @@ def fakes(monkeypatch):
 def test_clip_findings_are_masked_and_the_clip_verified(fakes, tmp_path):
     video = make_video(tmp_path / "v.mp4", seconds=2.0, size="320x240")
     (tmp_path / "vidkit.toml").write_text("[blur]\ndetector = 'blind'\nverifier = 'texture'\nverify_every = 1\n")
-    settings = load_settings(cwd=tmp_path)
+    settings = load_settings(cwd=tmp_path, config=tmp_path / "vidkit.toml")  # as --config: it sets [blur]
     result = clip_job(video, settings, Reporter(quiet=True), ClipRequest(ranges=("0.4-1.6",)), out=tmp_path / "out")
     privacy = result.summary["clips"][0]["privacy"]
     assert privacy == {"masked": True, "verified": True, "tracks": 1, "verification_rounds": 2, "faces_left": 0}
@@ -46,8 +46,8 @@ def test_clip_findings_are_masked_and_the_clip_verified(fakes, tmp_path):
 def test_clip_cli_exit_code_when_faces_remain(tmp_path):
     env = install_always_verifier(tmp_path)
     video = make_video(tmp_path / "v.mp4", seconds=2.0, size="320x240")
-    result = run_vidkit("clip", video, "--range", "0.5-1.5", "--no-thumbnail", "-o", tmp_path / "out",
-                        cwd=tmp_path, env=env)
+    result = run_vidkit("--config", tmp_path / "vidkit.toml", "clip", video, "--range", "0.5-1.5", "--no-thumbnail",
+                        "-o", tmp_path / "out", cwd=tmp_path, env=env)
     assert result.returncode == 1, result.stderr
     assert "still found after masking" in result.stderr
     record = json.loads((tmp_path / "out" / "v.clip01.clip.json").read_text())

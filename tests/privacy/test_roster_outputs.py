@@ -166,7 +166,7 @@ def test_no_roster_name_or_number_under_the_output_folder_or_on_the_terminal(cas
     (config / "vidkit.toml").write_text(f"[privacy]\nroster = '{roster}'\n", encoding="utf-8")
     runs = [
         # the roster from vidkit.toml [privacy], as a clinic would set it once
-        (config, ("transcribe", video, "--format", "txt,srt,vtt", "-o", out)),
+        (config, ("--config", config / "vidkit.toml", "transcribe", video, "--format", "txt,srt,vtt", "-o", out)),
         (None, ("transcribe", video, "--roster", roster, "--format", "txt", "-o", out, "--json")),
         (None, ("caption", video, "--burn", "--roster", roster, "-o", out)),
         (None, ("redact", clear / f"{stem}.transcript.json", "--roster", roster, "--media", video, "-o", out)),

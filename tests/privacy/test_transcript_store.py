@@ -52,7 +52,7 @@ def transcriptions(monkeypatch):
 
 
 def settings_for(folder: Path, **transcribe):
-    return load_settings({"transcribe": transcribe}, cwd=folder)
+    return load_settings({"transcribe": transcribe}, cwd=folder, config=folder / "vidkit.toml")  # sets [privacy]
 
 
 def test_the_store_is_private_from_the_first_byte(tmp_path, monkeypatch):

@@ -105,7 +105,8 @@ def install_always_verifier(folder) -> dict[str, str]:
 def test_cli_exit_code_and_report_when_unverified(tmp_path):
     env = install_always_verifier(tmp_path)
     video = make_video(tmp_path / "v.mp4", seconds=1.0, size="320x240")
-    result = run_vidkit("blur", video, "-o", tmp_path / "out", cwd=tmp_path, env=env)
+    result = run_vidkit("--config", tmp_path / "vidkit.toml", "blur", video, "-o", tmp_path / "out",
+                        cwd=tmp_path, env=env)
     assert result.returncode == 1, result.stderr
     assert "still found after masking" in result.stderr and "unverified" in result.stderr
     report = json.loads((tmp_path / "out" / "v.privacy.json").read_text())

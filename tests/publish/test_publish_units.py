@@ -64,7 +64,7 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap(base, failures, jitte
 def test_settings_env_wins_over_toml_and_values_are_checked(tmp_path):
     (tmp_path / "vidkit.toml").write_text('[youtube]\napi_url = "https://proxy.example:8443"\nchunk_kib = 512\n'
                                           'token = "/srv/token.json"\n')
-    settings = load_settings(cwd=tmp_path)
+    settings = load_settings(cwd=tmp_path, config=tmp_path / "vidkit.toml")  # as --config: it sets [youtube]
     yts = youtube_settings(settings, env={})
     assert yts.api_url == "https://proxy.example:8443/" and yts.chunk_bytes == 512 * 1024
     assert yts.token_path == Path("/srv/token.json") and yts.ca_bundle is None

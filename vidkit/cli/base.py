@@ -74,8 +74,16 @@ def _print_summary(lines: list[tuple[str, Any]], outputs: dict[str, Any]) -> Non
         stderr.print(Text.assemble(key, " " * (width - key.cell_len + 2), value), soft_wrap=True)
 
 
+# The file named with `vidkit --config FILE`; the callback sets it (or None) on every run.
+_config: Optional[Path] = None
+
+
+def _config_file() -> Optional[Path]:
+    return _config
+
+
 def _settings(**sections: dict[str, Any]) -> config_mod.Settings:
-    return config_mod.load_settings(sections)
+    return config_mod.load_settings(sections, config=_config_file())
 
 
 def _split(formats: Optional[str]) -> Optional[list[str]]:
@@ -90,7 +98,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                               help="Show the version and exit.")] = False) -> None:
+                                               help="Show the version and exit.")] = False,
+         config: Annotated[Optional[Path], typer.Option(
+             "--config", exists=True, dir_okay=False, show_default=False,
+             help="Read settings from this TOML file instead of ./vidkit.toml, trusted with every key "
+                  "(a ./vidkit.toml may not change privacy, masking, endpoints or tokens).")] = None) -> None:
     """vidkit: transcripts, captions, face anonymisation, clips and YouTube publishing for CAREN sessions."""
+    global _config
+    _config = config
 
 

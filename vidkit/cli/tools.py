@@ -6,30 +6,35 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from vidkit import config as config_mod
-from vidkit.cli.base import Debug, Json, Quiet, _run, app, stdout
+from vidkit.cli.base import Debug, Json, Quiet, _config_file, _run, app, stdout
 from vidkit.console import Reporter
 
 @app.command("config")
 def show_config(json_out: Json = False, debug: Debug = False) -> None:
     """Print the effective settings and where each comes from (default, a vidkit.toml, or a flag).
 
-    Looked up: the user config file, then ./vidkit.toml (later wins); flags override both.
+    Looked up: the user config file, then ./vidkit.toml or the file given with
+    [cyan]vidkit --config FILE[/] (later wins); flags override both. A ./vidkit.toml may not
+    change privacy, masking, endpoints or tokens unless named with --config.
     Example: [cyan]vidkit config --json[/]
     """
+    config = _config_file()
 
     def job(reporter: Reporter) -> dict[str, Any]:
-        settings = config_mod.load_settings()
+        settings = config_mod.load_settings(config=config)
         rows = config_mod.describe(settings)
-        files = [str(p) for p in config_mod.config_files()]
+        files = [str(p) for p in config_mod.config_files(config=config)]
         if not json_out:
             table = Table("setting", "value", "from")
             for key, value, source in rows:
-                table.add_row(key, repr(value), source)
+                table.add_row(key, escape(repr(value)), escape(source))  # a value or path may hold "[...]"
             stdout.print(table)
-            stdout.print(f"config files: {', '.join(files) or 'none'} (user file: {config_mod.user_config_path()})")
+            stdout.print(f"config files: {', '.join(files) or 'none'} (user file: {config_mod.user_config_path()})",
+                         markup=False)
         return {"command": "config", "outputs": {}, "files": files,
                 "settings": {key: {"value": value, "source": source} for key, value, source in rows}}
 
@@ -80,7 +85,7 @@ def models_list(json_out: Json = False, debug: Debug = False) -> None:
             except VidkitError:
                 found[name] = "not installed (run: vidkit models install)"
             if not json_out:
-                stdout.print(f"{name:<11} {spec.package}=={spec.version} ({spec.licence})  {found[name]}")
+                stdout.print(f"{name:<11} {spec.package}=={spec.version} ({spec.licence})  {found[name]}", markup=False)
         return {"command": "models list", "outputs": {}, "models": found}
 
     _run(job, json_out=json_out, quiet=True, debug=debug)
