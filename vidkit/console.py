@@ -16,6 +16,7 @@ from rich.progress import (BarColumn, Progress, TaskID, TaskProgressColumn, Text
                            TimeElapsedColumn, TimeRemainingColumn)
 
 from vidkit.errors import VidkitError
+from vidkit.interrupts import Terminated
 
 stderr = Console(stderr=True, highlight=False)
 # Set by a run with a roster: error and log lines pass through it, so that a name or number
@@ -110,6 +111,9 @@ def fail(exc: BaseException, debug: bool) -> int:
         stderr.print_exception(show_locals=False)
     if isinstance(exc, VidkitError):
         stderr.print(f"[bold red]error:[/] {escape(_hidden(str(exc)))}", soft_wrap=True)
+        return exc.exit_code
+    if isinstance(exc, Terminated):
+        stderr.print(f"[bold red]stopped[/] by {exc}: no output was written for the unfinished step", soft_wrap=True)
         return exc.exit_code
     if isinstance(exc, KeyboardInterrupt):
         stderr.print("[bold red]interrupted[/]: no output was written for the unfinished step", soft_wrap=True)

@@ -13,6 +13,7 @@ from rich.text import Text
 import vidkit
 from vidkit import config as config_mod
 from vidkit.console import Reporter, fail, print_json, setup_logging, stderr
+from vidkit.interrupts import stop_signals_raise
 
 stdout = Console(highlight=False, soft_wrap=True)
 
@@ -48,7 +49,8 @@ def _run(job, *, json_out: bool, quiet: bool, debug: bool) -> None:
     setup_logging(quiet or json_out, debug)
     reporter = Reporter(quiet=quiet)
     try:
-        with reporter.running():
+        # SIGTERM too unwinds through the job's cleanup: no .part files, temp folders or ffmpeg left
+        with stop_signals_raise(), reporter.running():
             payload = job(reporter)
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - every failure becomes one line
         raise typer.Exit(fail(exc, debug)) from None

@@ -151,18 +151,19 @@ def render_clip(info: MediaInfo, schedule: Schedule, spec: RenderSpec, out_path:
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                     stderr=log, cwd=workdir)
             try:
-                for index, image in enumerate(_frames(info, schedule, spec)):
-                    proc.stdin.write(image)
-                    if on_progress is not None:
-                        on_progress((index + 1) / schedule.rate)
-                proc.stdin.close()
-            except BrokenPipeError:
-                pass  # ffmpeg stopped; its log says why
+                try:
+                    for index, image in enumerate(_frames(info, schedule, spec)):
+                        proc.stdin.write(image)
+                        if on_progress is not None:
+                            on_progress((index + 1) / schedule.rate)
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass  # ffmpeg stopped; its log says why
+                code = proc.wait()  # inside: a stop while ffmpeg finishes the encode kills it too
             except BaseException:
                 proc.kill()
                 proc.wait()
                 raise
-            code = proc.wait()
         if code != 0:
             lines = [ln for ln in (workdir / "ffmpeg.log").read_text(errors="replace").splitlines() if ln.strip()]
             raise ProcessingError(f"ffmpeg failed rendering the clip: {lines[-1] if lines else f'exit code {code}'}")
