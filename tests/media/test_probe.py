@@ -77,4 +77,4 @@ def test_atomic_path_leaves_nothing_on_failure(tmp_path):
     write_text(final, "whole")
     assert final.read_text() == "whole"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
-    assert final.stat().st_mode & 0o777 != 0o600  # normal permissions, not mkstemp's
+    assert final.stat().st_mode & 0o777 == 0o600  # text outputs quote a session: owner only
