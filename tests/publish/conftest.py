@@ -23,6 +23,15 @@ TITLE = "Gait training on the treadmill"
 SRT = "1\n00:00:00,000 --> 00:00:01,500\nLift your knee a little higher.\n\n"
 
 
+# What a clip made with a roster says about its words: redacted, bleeped, heard again clean.
+WORDS_OK = {"redacted": True, "roster_sha256": "ab" * 32, "counts": {"name": 1}, "audio_bleeped": True,
+            "transcript_sha256": "cd" * 32, "clear_transcript": None, "verified": True, "note": "", "heard": []}
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 @dataclass
 class Clip:
     folder: Path
@@ -48,6 +57,11 @@ class Clip:
         data["privacy"].update(privacy)
         self.record.write_text(json.dumps(data))
 
+    def edit_words(self, **words) -> None:
+        data = json.loads(self.record.read_text())
+        data["words"].update(words)
+        self.record.write_text(json.dumps(data))
+
 
 @pytest.fixture(scope="session")
 def clip_source(media_dir) -> Path:
@@ -66,8 +80,10 @@ def write_clip(folder: Path, source: Path, *, stem: str = "p0042_walk.clip01", s
     (folder / f"{stem}.srt").write_text(SRT, encoding="utf-8")
     Image.new("RGB", (1280, 720), (40, 90, 140)).save(folder / f"{stem}.jpg", "JPEG", quality=80)
     record = folder / f"{stem}.clip.json"
-    record.write_text(json.dumps({"schema": "vidkit.clip/1", "video_sha256": sha, "subjects": list(subjects),
-                                  "privacy": {"masked": True, "verified": True, "tracks": 1}}))
+    record.write_text(json.dumps({"schema": "vidkit.clip/2", "video_sha256": sha, "subjects": list(subjects),
+                                  "privacy": {"masked": True, "verified": True, "tracks": 1},
+                                  "words": WORDS_OK, "files": {"srt": _sha(folder / f"{stem}.srt"),
+                                                               "thumbnail": _sha(folder / f"{stem}.jpg")}}))
     upload = folder / f"{stem}.upload.json"
     upload.write_text(json.dumps({
         "schema": "vidkit.upload/1", "video": video.name, "captions": f"{stem}.srt", "thumbnail": f"{stem}.jpg",

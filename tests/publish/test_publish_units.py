@@ -129,7 +129,7 @@ def test_consent_expires_at_the_end_of_its_last_day(tmp_path):
 def test_ledger_commits_every_state_change_at_once(tmp_path):
     path = tmp_path / "l.sqlite3"
     first = Ledger(path)
-    first.begin_upload("ab" * 32, size=10, title="T", privacy="private", overrides=["no-subjects"], subjects=[])
+    first.begin_upload("ab" * 32, size=10, overrides=["no-subjects"], subjects=[])
     first.update("ab" * 32, "uploading", session_uri="https://x/upload?upload_id=1", bytes_sent=4)
     first.step("ab" * 32, "captions", "started")
     with Ledger(path) as second:  # another process would see the same, before `first` closes

@@ -8,8 +8,9 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from vidkit.cli.base import Debug, Json, Quiet, _run, _settings, app, stdout
+from vidkit.cli.base import Debug, Json, Quiet, RosterFile, _run, _settings, app, stdout
 from vidkit.console import Reporter, print_json
 
 LedgerPath = Annotated[Optional[Path], typer.Option(
@@ -46,7 +47,7 @@ def auth(
             if found["missing_scopes"]:
                 lines.append(("[yellow]missing[/]", ", ".join(found["missing_scopes"]) + ": run vidkit auth again"))
             if "private" in found:
-                lines.append(("file mode", found["mode"] + ("" if found["private"] else " [red]readable by others: chmod 600 it[/]")))
+                lines.append(("file mode", Text(found["mode"]).append("" if found["private"] else " readable by others: chmod 600 it", "red")))
         return {"command": "auth --status" if status else "auth", "outputs": {}, "summary": found, "summary_lines": lines}
 
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
@@ -61,6 +62,11 @@ def publish(
     subject: Annotated[Optional[list[str]], typer.Option("--subject", help="Pseudonymous id of a person in the clip, on top of the upload.json's subjects; each needs a consent. Repeatable.", show_default=False)] = None,
     no_subjects: Annotated[bool, typer.Option("--no-subjects", help="State that nobody identifiable is in the clip (recorded in the ledger).")] = False,
     allow_unverified: Annotated[bool, typer.Option("--allow-unverified", help="Publish although the privacy report is missing or unverified (recorded in the ledger).")] = False,
+    allow_unredacted: Annotated[bool, typer.Option("--allow-unredacted", help="Publish although names were not redacted, bleeped and listened for again, or a text sent holds one; needs --reason (who, when and why are recorded).")] = False,
+    reason: Annotated[Optional[str], typer.Option("--reason", help="Why an override is used; kept in the ledger with your user name and the time.", show_default=False)] = None,
+    update: Annotated[bool, typer.Option("--update", help="The clip is already on YouTube and its title, description, tags or privacy changed: send the change (videos.update).")] = False,
+    set_private: Annotated[bool, typer.Option("--set-private", help="Make the clip's video, or every video of --subject, private on YouTube (recorded).")] = False,
+    roster: RosterFile = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print exactly what would be sent, the files and the quota; send nothing (no token needed).")] = False,
     status: Annotated[bool, typer.Option("--status", help="List the uploads in the ledger and today's quota.")] = False,
     ledger: LedgerPath = None,
@@ -68,8 +74,11 @@ def publish(
 ) -> None:
     """Upload a described clip to YouTube, [bold]private[/] by default, with captions, thumbnail and playlist.
 
-    Refuses (exit 2) a clip without a verified privacy report, without consent for every
-    subject, or with identifying metadata. The upload is resumable and crash-safe: run the same
+    Refuses (exit 2) a clip without a verified privacy report, without a record that names
+    were redacted and listened for again, with a name or identifying number in any text sent
+    (title, description, tags, chapters, captions, card text; checked against --roster /
+    privacy.roster and the recording's file name), without consent for every subject, or with
+    identifying metadata. A clip already on YouTube whose metadata changed needs --update. The upload is resumable and crash-safe: run the same
     command again after a failure or a kill and it carries on; a published clip is never sent twice.
     Examples: [cyan]vidkit publish out/session.clip01.mp4 --dry-run[/]
               [cyan]vidkit publish out/session.clip01.mp4 --subject P-0042 --playlist PLxxxx[/]
@@ -79,19 +88,25 @@ def publish(
     from vidkit.publish.job import PublishOptions, dry_run_job, publish_job, status_job
 
     def job(reporter: Reporter) -> dict[str, Any]:
-        settings = _settings()
+        settings = _settings(privacy={"roster": str(roster) if roster else None})
         if status:
             payload = status_job(settings, ledger)
             if not json_out:
                 stdout.print(_uploads_table(payload))
             return payload
+        if set_private:
+            from vidkit.publish.set_private import set_private_job
+
+            return set_private_job(settings, reporter, subjects=tuple(subject or ()), clip=clip,
+                                   ledger_path=ledger, reason=reason)
         if clip is None:
             raise BadInputError("give the clip to publish (its video or .upload.json), or --status")
         if privacy is not None and privacy not in ("private", "unlisted", "public"):
             raise BadInputError(f"--privacy must be private, unlisted or public, not {privacy!r}")
         options = PublishOptions(privacy=privacy, publish_at=publish_at, playlist=playlist,
                                  subjects=tuple(subject or ()), no_subjects=no_subjects,
-                                 allow_unverified=allow_unverified, ledger=ledger)
+                                 allow_unverified=allow_unverified, allow_unredacted=allow_unredacted,
+                                 reason=reason, update=update, ledger=ledger)
         if dry_run:
             payload = dry_run_job(clip, settings, options)
             if not json_out and not quiet:
@@ -166,7 +181,7 @@ def consent_list(
         if not json_out:
             table = Table("subject", "scope", "state", "expires", "evidence sha256", "added")
             for row in rows:
-                table.add_row(row["subject"], row["scope"], row["state"], row["expires"] or "-",
+                table.add_row(escape(row["subject"]), escape(row["scope"]), row["state"], row["expires"] or "-",
                               (row["evidence_sha256"] or "-")[:16], row["added_at"])
             stdout.print(table)
         return {"command": "consent list", "outputs": {}, "consents": rows}
@@ -189,9 +204,23 @@ def consent_revoke(
     from vidkit.publish.ledger import Ledger
 
     def job(reporter: Reporter) -> dict[str, Any]:
+        from vidkit.publish.set_private import on_youtube, sent_body
+
         with Ledger(ledger) as book:
             count = consent.revoke(book, subject, scope)
-        return {"command": "consent revoke", "outputs": {}, "summary": {"subject": subject, "revoked": count},
-                "summary_lines": [("revoked", f"{count} consent{'s' if count != 1 else ''} of {subject}")]}
+            videos = [{"video_id": r.video_id, "privacy": sent_body(r)["status"].get("privacyStatus"),
+                       "title": r.title, "sha256": r.sha256} for r in on_youtube(book, subject)]
+            for video in videos:  # the revocation is part of each video's history
+                book.note(video["sha256"], "consent-revoked", None, {"subject": subject, "scope": scope})
+        lines = [("revoked", f"{count} consent{'s' if count != 1 else ''} of {subject}")]
+        lines += [("on YouTube", f"{v['video_id']} ({v['privacy']}): {v['title'] or ''}") for v in videos]
+        public = [v for v in videos if v["privacy"] != "private"]
+        if public:
+            lines.append(("[yellow]to do[/]", f"{len(public)} video(s) can still be seen: make them private with "
+                                              f"`vidkit publish --set-private --subject {subject}`"))
+        return {"command": "consent revoke", "outputs": {},
+                "summary": {"subject": subject, "revoked": count, "on_youtube": videos,
+                            "set_private": f"vidkit publish --set-private --subject {subject}" if public else None},
+                "summary_lines": lines}
 
     _run(job, json_out=json_out, quiet=quiet, debug=debug)

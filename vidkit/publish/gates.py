@@ -2,7 +2,8 @@
 
 - privacy: a privacy report (the clip's `.clip.json`, or `vidkit blur`'s `.privacy.json`) must
   exist, be about this very file (its sha256) and say `verified: true`; `--allow-unverified`
-  lets an unverified clip through and is recorded in the ledger;
+  lets an unverified clip through and is recorded in the ledger; a video made with
+  `blur --keep-track` is verified except the kept faces, so its people need consent;
 - consent: every subject declared for the clip (upload.json "subjects" or `--subject`) needs a
   consent for scope youtube that is neither revoked nor expired; no subjects at all is refused
   unless `--no-subjects` says that nobody identifiable is in it (also recorded);
@@ -10,6 +11,8 @@
   device, title...), the thumbnail no EXIF; the title and description must not contain the
   source recording's file name stem (it may name a patient; a stem that is one everyday word,
   like "session", is not looked for).
+The gates on words (redaction, the texts sent, the bound caption and thumbnail files) are in
+`vidkit.publish.word_gates`.
 """
 
 from __future__ import annotations
@@ -52,18 +55,23 @@ def source_stem(video: Path) -> str:
     return _OUTPUT_SUFFIX.sub("", Path(video).stem)
 
 
-def privacy_gate(package: Package, sha256: str, allow_unverified: bool) -> Gate:
-    report, problem = _privacy_report(package, sha256)
-    if problem is None:
-        return Gate("privacy", True, f"faces masked and verified ({report})")
-    if allow_unverified:
-        return Gate("privacy", True, f"{problem}; let through by --allow-unverified", override="allow-unverified")
-    return Gate("privacy", False, f"{problem}: run `vidkit clip`/`vidkit blur` with verification, or pass "
-                                  f"--allow-unverified after checking every frame yourself (it is recorded)")
+@dataclass(frozen=True)
+class OutputRecord:
+    """The record vidkit wrote for the video: a clip's `.clip.json` or blur's `.privacy.json`."""
+
+    path: Path
+    kind: str  # "clip" or "blur"
+    data: dict[str, Any]
+
+    @property
+    def kept_tracks(self) -> list[int]:
+        """Faces left unmasked on purpose (`blur --keep-track`)."""
+        kept = (self.data.get("settings") or {}).get("kept_tracks") if self.kind == "blur" else None
+        return [k for k in kept if isinstance(k, int)] if isinstance(kept, list) else []
 
 
-def _privacy_report(package: Package, sha256: str) -> tuple[str, str | None]:
-    """(report name, None when verified, else what is wrong)."""
+def find_record(package: Package, sha256: str) -> tuple[OutputRecord | None, str | None]:
+    """(the record about this very file, None) or (None, what is wrong)."""
     video = package.video
     candidates: list[tuple[Path, str]] = []
     if package.clip_record is not None:
@@ -80,29 +88,56 @@ def _privacy_report(package: Package, sha256: str) -> tuple[str, str | None]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            return path.name, f"the privacy report {path.name} is unreadable"
+            return None, f"the privacy report {path.name} is unreadable"
         if not isinstance(data, dict):
-            return path.name, f"the privacy report {path.name} is not a report"
+            return None, f"the privacy report {path.name} is not a report"
         about = data.get("video_sha256") if kind == "clip" else data.get("output_sha256")
         if about != sha256:
             mismatched = path.name
             continue
-        privacy = data.get("privacy") if kind == "clip" else data
-        if not isinstance(privacy, dict):
-            return path.name, f"{path.name} has no privacy result"
-        if kind == "clip" and not privacy.get("masked"):
-            return path.name, f"faces in this clip were not masked ({path.name}: masked false)"
-        if privacy.get("verified") is not True:
-            why = "verification was off" if privacy.get("verified") is None else "a face was still found"
-            return path.name, f"the clip is not verified free of faces ({path.name}: {why})"
-        return path.name, None
+        return OutputRecord(path, kind, data), None
     if mismatched:
-        return mismatched, f"the privacy report {mismatched} is about another file (its sha256 differs from this video)"
-    return "", f"no privacy report for {video.name} (looked for {video.stem}.clip.json and .privacy.json)"
+        return None, f"the privacy report {mismatched} is about another file (its sha256 differs from this video)"
+    return None, f"no privacy report for {video.name} (looked for {video.stem}.clip.json and .privacy.json)"
 
 
-def consent_gate(ledger: Ledger | None, subjects: Sequence[str], no_subjects: bool, day: str) -> Gate:
-    """Every subject needs a valid youtube consent on `day` (YYYY-MM-DD, local date)."""
+def privacy_gate(record: OutputRecord | None, problem: str | None, allow_unverified: bool) -> Gate:
+    problem = problem or _privacy_problem(record)
+    if problem is None:
+        assert record is not None
+        kept = record.kept_tracks
+        if kept:
+            return Gate("privacy", True, f"faces masked and verified except the kept track(s) "
+                                         f"{', '.join(map(str, kept))}, shown on purpose ({record.path.name})")
+        return Gate("privacy", True, f"faces masked and verified ({record.path.name})")
+    if allow_unverified:
+        return Gate("privacy", True, f"{problem}; let through by --allow-unverified", override="allow-unverified")
+    return Gate("privacy", False, f"{problem}: run `vidkit clip`/`vidkit blur` with verification, or pass "
+                                  f"--allow-unverified after checking every frame yourself (it is recorded)")
+
+
+def _privacy_problem(record: OutputRecord | None) -> str | None:
+    assert record is not None
+    data, name = record.data, record.path.name
+    privacy = data.get("privacy") if record.kind == "clip" else data
+    if not isinstance(privacy, dict):
+        return f"{name} has no privacy result"
+    if record.kind == "clip" and not privacy.get("masked"):
+        return f"faces in this clip were not masked ({name}: masked false)"
+    if privacy.get("verified") is not True:
+        why = "verification was off" if privacy.get("verified") is None else "a face was still found"
+        return f"the clip is not verified free of faces ({name}: {why})"
+    return None
+
+
+def consent_gate(ledger: Ledger | None, subjects: Sequence[str], no_subjects: bool, day: str,
+                 kept_faces: Sequence[int] = ()) -> Gate:
+    """Every subject needs a valid youtube consent on `day` (YYYY-MM-DD, local date). A video
+    that shows faces on purpose (`blur --keep-track`) has someone identifiable in it."""
+    if kept_faces and (no_subjects or not subjects):
+        return Gate("consent", False, f"the video shows {len(kept_faces)} face(s) left unmasked with --keep-track: "
+                                      f"name each person shown with --subject ID and record their consent "
+                                      f"(--no-subjects cannot be true for it)")
     if no_subjects and subjects:
         return Gate("consent", False, f"--no-subjects contradicts the subjects declared ({', '.join(subjects)})")
     if not subjects:

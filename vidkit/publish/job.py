@@ -7,20 +7,24 @@ missing -> token -> upload (or resume) -> captions -> thumbnail -> playlist -> p
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
+
 from vidkit.config import Settings
 from vidkit.console import Reporter
-from vidkit.errors import BadInputError, VidkitError
+from vidkit.errors import BadInputError, ProcessingError, VidkitError
 from vidkit.publish.client import YouTubeSettings, youtube_settings
 from vidkit.publish.errors import GateRefused, QuotaRefused, UploadQueued
-from vidkit.publish.gates import Gate, consent_gate, metadata_gate, privacy_gate
-from vidkit.publish.ledger import Ledger, UploadRecord, default_ledger_path, utc_now
+from vidkit.publish.gates import Gate, consent_gate, find_record, metadata_gate, privacy_gate
+from vidkit.publish.ledger import Ledger, UploadRecord, body_sha256, default_ledger_path, utc_now
 from vidkit.publish.package import (Package, caption_body, load_package, mimetype, playlist_body,
                                     record_subjects, video_body)
 from vidkit.publish.quota import Limits, Quota, cost
@@ -39,7 +43,11 @@ class PublishOptions:
     subjects: tuple[str, ...] = ()
     no_subjects: bool = False
     allow_unverified: bool = False
+    allow_unredacted: bool = False
+    reason: str | None = None  # why an override was used: recorded with who and when
+    update: bool = False  # apply changed metadata to a video already on YouTube (videos.update)
     ledger: Path | None = None
+    lock_wait: float = 600.0  # seconds to wait for another publish on the same ledger
     sleep: Callable[[float], None] | None = field(default=None, repr=False)  # tests: no waiting
 
 
@@ -53,6 +61,8 @@ class Prepared:
     notes: list[str]
     playlist: str
     subjects: list[str]
+    roster: Any = None  # the roster when one is set: every text sent is scanned against it
+    clinic: dict[str, Any] = field(default_factory=dict)
 
 
 def prepare(target: Path, settings: Settings, options: PublishOptions, env: Mapping[str, str] | None) -> Prepared:
@@ -66,13 +76,108 @@ def prepare(target: Path, settings: Settings, options: PublishOptions, env: Mapp
     body, notes = video_body(package, privacy=options.privacy, publish_at=options.publish_at)
     subjects = list(dict.fromkeys([*package.subjects, *record_subjects(package), *options.subjects]))
     playlist = options.playlist if options.playlist is not None else yts.playlist
-    return Prepared(yts, package, sha256, package.video.stat().st_size, body, notes, playlist, subjects)
+    roster = None
+    if settings.get("privacy", "roster"):
+        from vidkit.pipeline.redact_job import privacy_options
+
+        roster = privacy_options(settings).roster
+    _check_reason(options, roster)
+    return Prepared(yts, package, sha256, package.video.stat().st_size, body, notes, playlist, subjects,
+                    roster, settings.section("clinic"))
+
+
+def _check_reason(options: PublishOptions, roster) -> None:
+    reason = (options.reason or "").strip()
+    if options.allow_unredacted and not reason:
+        raise BadInputError("--allow-unredacted needs --reason TEXT: why this video may go out with names or "
+                            "numbers in it (recorded in the ledger with your user name and the time)")
+    if reason and roster is not None:
+        from vidkit.privacy.identifying import refuse_identifying_text
+
+        refuse_identifying_text(reason, roster, "--reason")  # it is kept in the ledger
 
 
 def run_gates(prep: Prepared, ledger: Ledger | None, options: PublishOptions) -> list[Gate]:
-    return [privacy_gate(prep.package, prep.sha256, options.allow_unverified),
-            consent_gate(ledger, prep.subjects, options.no_subjects, date.today().isoformat()),
-            metadata_gate(prep.package, prep.body["snippet"])]
+    from vidkit.publish.word_gates import files_gate, text_gate, words_gate
+
+    record, problem = find_record(prep.package, prep.sha256)
+    snippet = prep.body["snippet"]
+    return [privacy_gate(record, problem, options.allow_unverified),
+            words_gate(record, options.allow_unredacted),
+            consent_gate(ledger, prep.subjects, options.no_subjects, date.today().isoformat(),
+                         record.kept_tracks if record else ()),
+            metadata_gate(prep.package, snippet),
+            text_gate(prep.package, snippet, record, prep.roster, prep.clinic, options.allow_unredacted),
+            files_gate(prep.package, record)]
+
+
+def changed_fields(record: UploadRecord | None, body: dict[str, Any]) -> list[str]:
+    """What differs between `body` and what YouTube was last sent for this clip ("title",
+    "privacyStatus", ...); [] when nothing was sent yet or nothing changed."""
+    if record is None or not (record.video_id or record.state == "sent" or record.session_uri):
+        return []
+    if record.sent_body:
+        sent = json.loads(record.sent_body)
+    else:  # a ledger of an older vidkit kept only the title and privacy sent
+        sent = {"snippet": {**body["snippet"], "title": record.title},
+                "status": {**body["status"], "privacyStatus": record.privacy}}
+    changed = []
+    for part in ("snippet", "status"):
+        old, new = sent.get(part) or {}, body.get(part) or {}
+        changed += [key for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+    return changed
+
+
+def _refuse_change(record: UploadRecord, changed: list[str]) -> None:
+    where = f"YouTube video {record.video_id}" if record.video_id else "YouTube (its upload finished)"
+    raise BadInputError(f"this clip is already on {where} with other metadata ({', '.join(changed)} changed "
+                        f"since): pass --update to send the change (videos.update, 50 quota units), or undo "
+                        f"the edit; nothing was sent")
+
+
+@contextlib.contextmanager
+def connected(yts: YouTubeSettings, quota: Quota, sleep: Callable[[float], None] | None) -> Iterator[Any]:
+    """An `Api` on the stored token; a token google-auth refreshed on the way is saved back."""
+    from vidkit.publish.api import Api
+    from vidkit.publish.auth import load_credentials, save_if_refreshed, token_store
+    from vidkit.publish.client import authorized_http, build_client
+
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        # googleapiclient warns about every 403 it does not retry; vidkit says it once, clearly.
+        logging.getLogger("googleapiclient.http").setLevel(logging.ERROR)
+    store = token_store(yts)
+    credentials = load_credentials(store)
+    token_before = credentials.token
+    backoff = Backoff(yts.retry_base, yts.retry_attempts)
+    if sleep is not None:
+        backoff.sleep = sleep
+    http = authorized_http(yts, credentials)
+    try:
+        yield Api(build_client(yts, http), http, quota, backoff)
+    finally:
+        save_if_refreshed(store, credentials, token_before)
+
+
+@contextlib.contextmanager
+def publish_lock(ledger_path: Path, wait: float, say: Callable[[str], None]) -> Iterator[None]:
+    """One `vidkit publish` at a time per ledger: two runs would interleave their state changes."""
+    from filelock import FileLock, Timeout
+
+    ledger_path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(f"{ledger_path}.lock", mode=0o600)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        say("another vidkit publish is using this ledger: waiting for it to finish")
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout:
+            raise ProcessingError(f"another vidkit publish held the ledger {ledger_path.name} for {wait:.0f} s; "
+                                  "try again when it has finished") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _already(record: UploadRecord) -> dict[str, Any]:
@@ -87,19 +192,32 @@ def _already(record: UploadRecord) -> dict[str, Any]:
 def publish_job(target: Path, settings: Settings, reporter: Reporter, options: PublishOptions,
                 env: Mapping[str, str] | None = None) -> dict[str, Any]:
     prep = prepare(target, settings, options, env)
-    with Ledger(options.ledger) as ledger:
+    path = options.ledger or default_ledger_path()
+    with publish_lock(path, options.lock_wait, reporter.say), Ledger(path) as ledger:
         record = ledger.upload(prep.sha256)
-        if record is not None and record.state == "published":
+        changed = changed_fields(record, prep.body)
+        if record is not None and record.state == "published" and not changed:
             return _already(record)
+        if changed and (record.video_id or record.state == "sent") and not options.update:
+            _refuse_change(record, changed)
         gates = run_gates(prep, ledger, options)
         refused = [g for g in gates if not g.ok]
         if refused:
             more = f" (also refused by: {', '.join(g.name for g in refused[1:])})" if len(refused) > 1 else ""
             raise GateRefused(f"{refused[0].name} gate: {refused[0].detail}{more}")
         overrides = [g.override for g in gates if g.override]
-        record = ledger.begin_upload(prep.sha256, size=prep.size, title=prep.body["snippet"]["title"],
-                                     privacy=prep.body["status"]["privacyStatus"], overrides=overrides,
-                                     subjects=prep.subjects)
+        record = ledger.begin_upload(prep.sha256, size=prep.size, overrides=overrides, subjects=prep.subjects)
+        for override in dict.fromkeys(overrides):
+            ledger.note(prep.sha256, "override", None, {"override": override, "who": _who(),
+                                                        "why": (options.reason or "").strip() or None})
+        if changed and record.session_uri and record.state == "uploading":
+            # The session carries the metadata it was opened with: a new body needs a new session.
+            ledger.update(prep.sha256, "pending", session_uri=None, bytes_sent=0)
+            ledger.note(prep.sha256, "new-session", body_sha256(prep.body), {"changed": changed})
+            reporter.say(f"the metadata changed ({', '.join(changed)}) since the unfinished upload began: "
+                         "starting a new upload session")
+            record = ledger.upload(prep.sha256)
+            assert record is not None
         try:
             result = _send(prep, ledger, record, reporter, options)
         except (VidkitError, KeyboardInterrupt) as exc:
@@ -111,9 +229,6 @@ def publish_job(target: Path, settings: Settings, reporter: Reporter, options: P
 
 def _send(prep: Prepared, ledger: Ledger, record: UploadRecord, reporter: Reporter,
           options: PublishOptions) -> dict[str, Any]:
-    from vidkit.publish.api import Api
-    from vidkit.publish.auth import load_credentials, save_if_refreshed, token_store
-    from vidkit.publish.client import authorized_http, build_client
     from vidkit.publish.steps import Steps
     from vidkit.publish.upload import VideoUpload
 
@@ -121,19 +236,10 @@ def _send(prep: Prepared, ledger: Ledger, record: UploadRecord, reporter: Report
     quota = Quota(ledger, Limits(yts.daily_uploads, yts.daily_units))
     wanted = planned_steps(package.captions, package.thumbnail, prep.playlist)
     inserting = not record.video_id and not record.session_uri  # a stored session resumes for free
-    quota.check((["videos.insert"] if inserting else []) + [STEP_CALLS[s] for s in wanted if not record.done(s)])
-    if not logging.getLogger().isEnabledFor(logging.DEBUG):
-        # googleapiclient warns about every 403 it does not retry; vidkit says it once, clearly.
-        logging.getLogger("googleapiclient.http").setLevel(logging.ERROR)
-    store = token_store(yts)
-    credentials = load_credentials(store)
-    token_before = credentials.token
-    backoff = Backoff(yts.retry_base, yts.retry_attempts)
-    if options.sleep is not None:
-        backoff.sleep = options.sleep
-    http = authorized_http(yts, credentials)
-    api = Api(build_client(yts, http), http, quota, backoff)
-    try:
+    updating = bool(record.video_id and changed_fields(record, prep.body))
+    quota.check((["videos.insert"] if inserting else []) + (["videos.update"] if updating else [])
+                + [STEP_CALLS[s] for s in wanted if not record.done(s)])
+    with connected(yts, quota, options.sleep) as api:
         video_id, how, privacy_seen = record.video_id, "uploaded earlier", None
         if video_id is None:
             progress = reporter.stage("Uploading video", prep.size)
@@ -141,6 +247,10 @@ def _send(prep: Prepared, ledger: Ledger, record: UploadRecord, reporter: Report
                                  reporter.say)
             result = upload.run()
             video_id, how, privacy_seen = result.video_id, result.how, result.privacy
+        changed = changed_fields(ledger.upload(prep.sha256), prep.body)
+        if changed:  # --update (checked before): the video on YouTube gets the metadata of this run
+            _update_metadata(api, ledger, prep, video_id, changed)
+            how += f"; metadata updated ({', '.join(changed)})"
         steps = Steps(api, ledger, prep.sha256, video_id, reporter.say)
         if package.captions is not None:
             steps.captions(package.captions, package.language)
@@ -148,9 +258,23 @@ def _send(prep: Prepared, ledger: Ledger, record: UploadRecord, reporter: Report
             steps.thumbnail(package.thumbnail)
         if prep.playlist:
             steps.playlist(prep.playlist)
-    finally:
-        save_if_refreshed(store, credentials, token_before)
     return {"video_id": video_id, "how": how, "privacy_seen": privacy_seen, "quota": quota.summary()}
+
+
+def _update_metadata(api, ledger: Ledger, prep: Prepared, video_id: str, changed: list[str]) -> None:
+    body = {"id": video_id, **prep.body}
+    api.call("videos.update", lambda yt: yt.videos().update(part="snippet,status", body=body),
+             "updating the video's title, description and privacy")
+    ledger.sent(prep.sha256, prep.body, "update", {"changed": changed, "video_id": video_id})
+
+
+def _who() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name on some service accounts
+        return "unknown"
 
 
 def _record_failure(ledger: Ledger, sha256: str, exc: BaseException) -> None:
@@ -195,12 +319,13 @@ def dry_run_job(target: Path, settings: Settings, options: PublishOptions,
     """What a real run would send, computed offline: no token, no network, no ledger writes."""
     prep = prepare(target, settings, options, env)
     path = options.ledger or default_ledger_path()
-    ledger = Ledger(path) if path.is_file() else None
+    ledger = Ledger(path, read_only=True) if path.is_file() else None
     try:
         record = ledger.upload(prep.sha256) if ledger else None
         gates = run_gates(prep, ledger, options)
         quota = Quota(ledger, Limits(prep.yts.daily_uploads, prep.yts.daily_units))
-        plan = _plan(prep, record)
+        changed = changed_fields(record, prep.body)
+        plan = _plan(prep, record, changed)
         needed = cost(plan)
         usage = quota.summary()
     finally:
@@ -214,6 +339,8 @@ def dry_run_job(target: Path, settings: Settings, options: PublishOptions,
     if "videos.insert" in plan:
         requests["videos.insert"] = {"part": "snippet,status", "body": prep.body, "media": package.video.name,
                                      "upload": f"resumable, chunks of {prep.yts.chunk_bytes // 1024} KiB"}
+    if "videos.update" in plan:
+        requests["videos.update"] = {"part": "snippet,status", "body": {"id": video_ref, **prep.body}}
     if "captions.insert" in plan:
         requests["captions.insert"] = {"part": "snippet", "body": caption_body(video_ref, package.language),
                                        "media": package.captions.name}
@@ -222,15 +349,22 @@ def dry_run_job(target: Path, settings: Settings, options: PublishOptions,
     if "playlistItems.insert" in plan:
         requests["playlistItems.insert"] = {"part": "snippet", "body": playlist_body(prep.playlist, video_ref)}
     refused = [g for g in gates if not g.ok]
-    already = record is not None and record.state == "published"
+    if changed and record is not None and (record.video_id or record.state == "sent") and not options.update:
+        refused.append(Gate("update", False, f"already on YouTube with other metadata ({', '.join(changed)} "
+                                             f"changed): a real run needs --update to send the change"))
+    already = record is not None and record.state == "published" and not changed
     quota_out = {bucket: {**usage[bucket], "this_upload": needed[bucket],
                           "fits": usage[bucket]["left"] >= needed[bucket]} for bucket in usage}
     lines = [("dry run", "nothing sent; no token needed"), ("endpoint", prep.yts.describe_endpoint()),
              ("privacy", prep.body["status"]["privacyStatus"])]
     lines += [(f"{f['role']}", f"{f['name']} ({f['bytes']:,} bytes, sha256 {f['sha256'][:16]}...)") for f in files]
-    lines += [(f"quota {b}", f"this upload {q['this_upload']}; today {q['used']} of {q['limit']} used ({q['day']} Pacific)"
-               + ("" if q["fits"] else " [red]not enough[/]")) for b, q in quota_out.items()]
-    lines += [(f"gate {g.name}", ("ok: " if g.ok else "[red]would refuse:[/] ") + g.detail) for g in gates]
+    # Values are plain text (a file name may hold "[...]"); a Text carries the deliberate colour.
+    lines += [(f"quota {b}", Text(f"this upload {q['this_upload']}; today {q['used']} of {q['limit']} used "
+                                  f"({q['day']} Pacific)").append("" if q["fits"] else " not enough", "red"))
+              for b, q in quota_out.items()]
+    lines += [(f"gate {g.name}", Text.assemble("ok: " if g.ok else ("would refuse:", "red"), "" if g.ok else " ",
+                                               g.detail))
+              for g in [*gates, *[r for r in refused if r not in gates]]]
     if already:
         lines.insert(1, ("already published", f"{record.video_id}: a real run would do nothing"))
     lines += [("note", note) for note in prep.notes]
@@ -241,12 +375,13 @@ def dry_run_job(target: Path, settings: Settings, options: PublishOptions,
             "summary_lines": lines}
 
 
-def _plan(prep: Prepared, record: UploadRecord | None) -> list[str]:
+def _plan(prep: Prepared, record: UploadRecord | None, changed: list[str]) -> list[str]:
+    update = ["videos.update"] if changed and record is not None and record.video_id else []
     if record is not None and record.state == "published":
-        return []
+        return update
     steps = planned_steps(prep.package.captions, prep.package.thumbnail, prep.playlist)
     calls = [] if record is not None and record.video_id else ["videos.insert"]
-    return calls + [STEP_CALLS[s] for s in steps if record is None or not record.done(s)]
+    return calls + update + [STEP_CALLS[s] for s in steps if record is None or not record.done(s)]
 
 
 def _file(role: str, path: Path, sha256: str | None = None) -> dict[str, Any]:
@@ -259,7 +394,7 @@ def status_job(settings: Settings, ledger_path: Path | None, env: Mapping[str, s
     """Every upload in the ledger and today's quota (read only; no network)."""
     yts = youtube_settings(settings, env)
     path = ledger_path or default_ledger_path()
-    ledger = Ledger(path) if path.is_file() else None
+    ledger = Ledger(path, read_only=True) if path.is_file() else None
     try:
         uploads = [r.to_dict() for r in ledger.uploads()] if ledger else []
         quota = Quota(ledger, Limits(yts.daily_uploads, yts.daily_units))

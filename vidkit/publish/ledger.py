@@ -32,7 +32,7 @@ from vidkit.errors import BadInputError
 STATES = ("pending", "uploading", "sent", "uploaded", "published", "queued", "failed")
 STEPS = ("captions", "thumbnail", "playlist")
 LEDGER_FILE = "ledger.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS uploads (
@@ -49,7 +49,9 @@ CREATE TABLE IF NOT EXISTS uploads (
     last_error   TEXT,
     created_at   TEXT NOT NULL,
     updated_at   TEXT NOT NULL,
-    published_at TEXT
+    published_at TEXT,
+    body_sha256  TEXT,                       -- of the snippet+status YouTube last received
+    sent_body    TEXT                        -- that body (JSON): what the video says on YouTube
 );
 CREATE TABLE IF NOT EXISTS upload_steps (
     sha256     TEXT NOT NULL REFERENCES uploads(sha256),
@@ -69,6 +71,15 @@ CREATE TABLE IF NOT EXISTS consents (
     revoked_at      TEXT
 );
 CREATE INDEX IF NOT EXISTS consents_subject ON consents (subject, scope);
+CREATE TABLE IF NOT EXISTS history (        -- every metadata sent and every override, in order
+    id          INTEGER PRIMARY KEY,
+    sha256      TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    action      TEXT NOT NULL,               -- session, update, set-private, override, new-session
+    body_sha256 TEXT,
+    detail      TEXT                         -- JSON: changed fields, or who/why of an override
+);
+CREATE INDEX IF NOT EXISTS history_sha256 ON history (sha256, id);
 CREATE TABLE IF NOT EXISTS quota (
     day    TEXT NOT NULL,                    -- the date in America/Los_Angeles
     bucket TEXT NOT NULL,                    -- "uploads" (videos.insert calls) or "units"
@@ -76,6 +87,12 @@ CREATE TABLE IF NOT EXISTS quota (
     PRIMARY KEY (day, bucket)
 );
 """
+
+
+# Versioned migrations: MIGRATIONS[n] takes a version-n ledger to n+1.
+MIGRATIONS = {
+    1: ["ALTER TABLE uploads ADD COLUMN body_sha256 TEXT", "ALTER TABLE uploads ADD COLUMN sent_body TEXT"],
+}
 
 
 def default_ledger_path() -> Path:
@@ -102,13 +119,15 @@ class UploadRecord:
     created_at: str
     updated_at: str
     published_at: str | None
+    body_sha256: str | None = None
+    sent_body: str | None = None
     steps: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # step -> (state, result)
 
     def done(self, step: str) -> bool:
         return self.steps.get(step, ("", None))[0] == "done"
 
     def to_dict(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.__dict__.items() if k not in ("steps", "session_uri")}
+        data = {k: v for k, v in self.__dict__.items() if k not in ("steps", "session_uri", "sent_body")}
         data["session"] = bool(self.session_uri)
         data["steps"] = {step: state for step, (state, _) in self.steps.items()}
         return data
@@ -131,19 +150,49 @@ class Consent:
 class Ledger:
     """The ledger at `path` (created 0600 on first use); use as a context manager."""
 
-    def __init__(self, path: Path | None = None):
+    def __init__(self, path: Path | None = None, *, read_only: bool = False):
+        """`read_only` (--dry-run, --status) writes nothing at all: no schema, no -wal/-shm
+        files when none exist (the file is then read as it is on disk)."""
         self.path = Path(path) if path else default_ledger_path()
-        _create_private(self.path)
+        self.read_only = read_only
         try:
+            if read_only:
+                busy = Path(f"{self.path}-wal").exists()  # a writer is at work: share its WAL
+                uri = f"{self.path.resolve().as_uri()}?{'mode=ro' if busy else 'immutable=1'}"
+                self._db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10)
+                self._db.row_factory = sqlite3.Row
+                self._check_version(self._db.execute("PRAGMA user_version").fetchone()[0], migrate=False)
+                return
+            _create_private(self.path)
             self._db = sqlite3.connect(str(self.path), isolation_level=None, timeout=10)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            empty = not self._db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
+            self._check_version(SCHEMA_VERSION if empty else version, migrate=True)
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise BadInputError(f"{self.path} is not a vidkit ledger ({exc}); pass another --ledger") from None
+
+    def _check_version(self, version: int, *, migrate: bool) -> None:
+        if version > SCHEMA_VERSION:
+            raise BadInputError(f"{self.path} was written by a newer vidkit (ledger version {version}, this one "
+                                f"knows {SCHEMA_VERSION}): upgrade vidkit")
+        if not migrate:
+            return
+        for step in range(max(version, 1), SCHEMA_VERSION):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[step]:
+                    self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version={step + 1}")
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         self._db.close()
@@ -164,26 +213,50 @@ class Ledger:
         rows = self._db.execute("SELECT * FROM uploads ORDER BY updated_at DESC, sha256").fetchall()
         return [self._record(row) for row in rows]
 
-    def begin_upload(self, sha256: str, *, size: int, title: str, privacy: str,
-                     overrides: list[str], subjects: list[str]) -> UploadRecord:
-        """Create the record (state pending) or refresh what this run will send."""
+    def begin_upload(self, sha256: str, *, size: int, overrides: list[str], subjects: list[str]) -> UploadRecord:
+        """Create the record (state pending) or add this run's overrides and subjects. The title
+        and privacy columns say what YouTube was sent (`sent`), never what a run meant to send."""
         now = utc_now()
         existing = self.upload(sha256)
         if existing is None:
             self._db.execute(
-                "INSERT INTO uploads (sha256, state, size, title, privacy, overrides, subjects, created_at, "
-                "updated_at) VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?)",
-                (sha256, size, title, privacy, json.dumps(overrides), json.dumps(subjects), now, now))
+                "INSERT INTO uploads (sha256, state, size, overrides, subjects, created_at, updated_at) "
+                "VALUES (?, 'pending', ?, ?, ?, ?, ?)",
+                (sha256, size, json.dumps(overrides), json.dumps(subjects), now, now))
         else:
             merged = sorted(set(existing.overrides) | set(overrides))
-            self._db.execute("UPDATE uploads SET title = ?, privacy = ?, overrides = ?, subjects = ?, "
-                             "updated_at = ? WHERE sha256 = ?",
-                             (title, privacy, json.dumps(merged), json.dumps(subjects), now, sha256))
+            self._db.execute("UPDATE uploads SET overrides = ?, subjects = ?, updated_at = ? WHERE sha256 = ?",
+                             (json.dumps(merged), json.dumps(subjects), now, sha256))
         record = self.upload(sha256)
         assert record is not None
         return record
 
-    _UPDATABLE = {"session_uri", "bytes_sent", "video_id", "last_error", "published_at", "privacy", "title"}
+    _UPDATABLE = {"session_uri", "bytes_sent", "video_id", "last_error", "published_at", "privacy", "title",
+                  "body_sha256", "sent_body"}
+
+    def sent(self, sha256: str, body: dict[str, Any], action: str, detail: dict[str, Any] | None = None) -> None:
+        """Record that YouTube was sent `body` (snippet + status) for this clip: the record then
+        says what the video says, and the history keeps every version."""
+        text = json.dumps(body, sort_keys=True, ensure_ascii=False)
+        digest = body_sha256(body)
+        self.update(sha256, title=body.get("snippet", {}).get("title"),
+                    privacy=body.get("status", {}).get("privacyStatus"), body_sha256=digest, sent_body=text)
+        self.note(sha256, action, digest, detail)
+
+    def note(self, sha256: str, action: str, body_digest: str | None = None,
+             detail: dict[str, Any] | None = None) -> None:
+        self._db.execute("INSERT INTO history (sha256, at, action, body_sha256, detail) VALUES (?, ?, ?, ?, ?)",
+                         (sha256, utc_now(), action, body_digest,
+                          json.dumps(detail, ensure_ascii=False) if detail is not None else None))
+
+    def history(self, sha256: str | None = None) -> list[dict[str, Any]]:
+        where, params = ("WHERE sha256 = ?", (sha256,)) if sha256 else ("", ())
+        rows = self._db.execute(f"SELECT * FROM history {where} ORDER BY id", params).fetchall()
+        return [{**dict(row), "detail": json.loads(row["detail"]) if row["detail"] else None} for row in rows]
+
+    def by_subject(self, subject: str) -> list[UploadRecord]:
+        """Uploads that declared `subject` and reached YouTube (they have a video id)."""
+        return [r for r in self.uploads() if subject in r.subjects and r.video_id]
 
     def update(self, sha256: str, state: str | None = None, **fields: Any) -> None:
         """Set the state and/or columns of one upload, committed at once."""
@@ -252,6 +325,12 @@ class Ledger:
     def charge(self, day: str, bucket: str, units: int) -> None:
         self._db.execute("INSERT INTO quota (day, bucket, units) VALUES (?, ?, ?) ON CONFLICT (day, bucket) "
                          "DO UPDATE SET units = units + excluded.units", (day, bucket, units))
+
+
+def body_sha256(body: dict[str, Any]) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def _create_private(path: Path) -> None:

@@ -24,6 +24,7 @@ COSTS: dict[str, tuple[str, int]] = {
     "videos.insert": (UPLOADS, 1),
     "captions.insert": (UNITS, 400),
     "thumbnails.set": (UNITS, 50),
+    "videos.update": (UNITS, 50),
     "playlistItems.insert": (UNITS, 50),
     "captions.list": (UNITS, 50),
     "videos.list": (UNITS, 1),

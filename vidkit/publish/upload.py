@@ -16,6 +16,7 @@ matching title and file size) before a new session is created.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ class VideoUpload:
 
     def _session_created(self, uri: str) -> None:
         self.ledger.update(self.sha256, "uploading", session_uri=uri, bytes_sent=0, last_error=None)
+        self.ledger.sent(self.sha256, self.body, "session")  # the metadata travels with the session
         self.api.quota.charge("videos.insert")
 
     def _final_chunk(self) -> None:
@@ -180,7 +182,9 @@ class VideoUpload:
 
     def find_existing(self) -> str | None:
         """The id of a video on the channel with this title and file size (the newest 50 uploads)."""
-        title = self.body["snippet"]["title"]
+        record = self.ledger.upload(self.sha256)
+        sent = json.loads(record.sent_body) if record is not None and record.sent_body else self.body
+        title = sent["snippet"]["title"]  # the video has the title its session was opened with
         channels = self.api.call("channels.list", lambda yt: yt.channels().list(part="contentDetails", mine=True),
                                  "looking up the channel")
         items = channels.get("items") or []
