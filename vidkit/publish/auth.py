@@ -1,9 +1,10 @@
 """`vidkit auth`: the OAuth installed-app flow, and where the resulting token lives.
 
 The token (an authorized-user JSON with a refresh token) is stored in the user config dir as
-`youtube-token.json`, created with mode 0600 and replaced atomically, or in the system keyring
-when `[youtube] keyring = true` and the `keyring` package is installed. It is refreshed by
-google-auth when needed and written back after a refresh. Nothing here logs or prints a token.
+`youtube-token.json`, created with mode 0600 and replaced atomically (a token file others can
+read is refused), or in the system keyring when `[youtube] keyring = true` and the `keyring`
+package is installed. It is refreshed by google-auth when needed and written back after a
+refresh. Nothing here logs or prints a token.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import stat
 import sys
 import tempfile
@@ -57,7 +59,9 @@ class TokenStore:
         else:
             assert self.path is not None
             try:
-                text = self.path.read_text(encoding="utf-8")
+                with open(self.path, encoding="utf-8") as handle:
+                    _refuse_shared(self.path, os.fstat(handle.fileno()).st_mode)
+                    text = handle.read()
             except FileNotFoundError:
                 return None
             except OSError as exc:
@@ -80,6 +84,17 @@ class TokenStore:
         else:
             assert self.path is not None
             write_private(self.path, text)
+
+
+def _refuse_shared(path: Path, mode: int) -> None:
+    """A token file others can read (or change) is refused: its refresh token uploads to the
+    clinic's channel until revoked, so a copy made by another account must not be possible."""
+    mode = stat.S_IMODE(mode)
+    if mode & 0o077 and os.name != "nt":  # Windows has no such bits: its ACLs decide
+        how = "readable by others" if mode & 0o044 else "open to others"
+        raise BadInputError(f"the YouTube token {path} is {how} (mode {mode:04o}): run "
+                            f"`chmod 600 {shlex.quote(str(path))}` (and revoke it in the Google account "
+                            f"if others may have copied it)")
 
 
 def token_store(yts: YouTubeSettings) -> TokenStore:
