@@ -68,8 +68,13 @@ def _run(job, *, json_out: bool, quiet: bool, debug: bool) -> None:
 
 def _print_summary(lines: list[tuple[str, Any]], outputs: dict[str, Any]) -> None:
     """Key/value lines on stderr. Nothing is cut or wrapped, so a path piped to a log or read
-    by a script is whole whatever the width (a table would end it in "…" at 80 columns)."""
-    rows = [(Text.from_markup(f"[bold]{key}[/]"), Text.from_markup(str(value))) for key, value in lines]
+    by a script is whole whatever the width (a table would end it in "…" at 80 columns).
+
+    Keys are vidkit's own words and may hold Rich markup ("[yellow]fixed[/]"); a value is
+    printed as plain text (file names, titles and ids may hold "[...]"), unless it is a rich
+    Text, which carries its own styles."""
+    rows = [(Text.from_markup(f"[bold]{key}[/]"), value if isinstance(value, Text) else Text(str(value)))
+            for key, value in lines]
     rows += [(Text.from_markup(f"[green]{kind}[/]"), Text(str(path))) for kind, path in outputs.items()]
     width = max((key.cell_len for key, _ in rows), default=0)
     for key, value in rows:

@@ -303,11 +303,11 @@ def describe(
         result = describe_clip(clip, settings, template=template, llm_url=llm, subjects=tuple(subject or ()),
                                title=title, out_dir=out)
         s = result.summary
-        lines = [("title", escape(s["title"])), ("tags", escape(", ".join(s["tags"]) or "none")),
-                 ("chapters", escape("; ".join(s["chapters"]) if s["chapters"] else f"none: {s['chapters_note']}")),
+        lines = [("title", s["title"]), ("tags", ", ".join(s["tags"]) or "none"),
+                 ("chapters", "; ".join(s["chapters"]) if s["chapters"] else f"none: {s['chapters_note']}"),
                  ("template", f"{s['template']} ({s['summary_source']} summary)")]
-        lines += [("[yellow]fixed[/]", escape(fix)) for fix in s["fixes"]]
-        lines += [("[yellow]warning[/]", escape(w)) for w in s["warnings"]]
+        lines += [("[yellow]fixed[/]", fix) for fix in s["fixes"]]
+        lines += [("[yellow]warning[/]", w) for w in s["warnings"]]
         return {"command": "describe", "outputs": result.outputs, "summary": s, "summary_lines": lines}
 
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
