@@ -6,7 +6,9 @@ video title) and `{% block description %}` (the description, which must end with
 templates live in `templates/descriptions/`; a user passes a name from there or a path.
 
 The sandbox refuses attribute tricks (`''.__class__`), StrictUndefined makes a misspelt
-variable an error, and every template error becomes a BadInputError naming the file and line.
+variable an error, `{% include %}`, `{% import %}`, `{% from %}` and `{% extends %}` reach only
+the template itself and the built-ins (no other file, folder, absolute path or ".."), and every
+template error becomes a BadInputError naming the file and line.
 Autoescaping is off: descriptions are plain text, not HTML. Variables: see CONTEXT_HELP.
 """
 
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError
+from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from vidkit.errors import BadInputError
@@ -67,10 +69,82 @@ def template_name(path: Path) -> str:
     return path.stem if path.parent.resolve() == descriptions_dir().resolve() else path.name
 
 
-def _environment(folder: Path) -> ImmutableSandboxedEnvironment:
+class _Refused(TemplateError):
+    """An include/import/extends of a file that is not a built-in template (not a
+    TemplateNotFound, which `{% include ... ignore missing %}` would pass over)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class _Loader(BaseLoader):
+    """The template being rendered (by its own file name) and the built-in templates, nothing
+    else: a template in the home folder must not be able to include ~/.ssh/id_rsa or a file
+    next to it into a description that is published."""
+
+    def __init__(self, template: Path):
+        self.template = template
+
+    def get_source(self, environment, name: str):
+        if name == self.template.name:
+            path = self.template
+        else:
+            path = _builtin(name)
+            if path is None:
+                raise TemplateNotFound(name)
+        try:
+            source = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise TemplateNotFound(name) from None
+        mtime = path.stat().st_mtime
+        return source, str(path), lambda: path.stat().st_mtime == mtime
+
+
+def _builtin(name: str) -> Path | None:
+    """The built-in template file called `name`; None if there is none; _Refused if `name` is a
+    path (absolute, with a folder, "..") rather than a file name."""
+    folder = descriptions_dir().resolve()
+    if not name or "/" in name or "\\" in name or name.startswith(".") or Path(name).is_absolute():
+        raise _Refused(name)
+    path = (folder / name).resolve()
+    if path.parent != folder:  # a link out of the folder
+        raise _Refused(name)
+    return path if path.is_file() else None
+
+
+def _environment(template: Path) -> ImmutableSandboxedEnvironment:
     # Immutable: a template cannot change the lists it is given (summary.append(...)).
-    return ImmutableSandboxedEnvironment(loader=FileSystemLoader(str(folder)), undefined=StrictUndefined,
-                                autoescape=False, trim_blocks=True, lstrip_blocks=True)
+    return ImmutableSandboxedEnvironment(loader=_Loader(template), undefined=StrictUndefined,
+                                         autoescape=False, trim_blocks=True, lstrip_blocks=True)
+
+
+def _refusal(where: str, name: Any) -> BadInputError:
+    builtins = ", ".join(sorted(p.name for p in descriptions_dir().glob(f"*{SUFFIX}")))
+    return BadInputError(f"template {where}: refers to {name!r}, which is not allowed: a template may include, "
+                         f"import or extend only itself and the built-in templates ({builtins}), by file name")
+
+
+def _check_references(environment: ImmutableSandboxedEnvironment, path: Path) -> None:
+    """Refuse a named include/import/from/extends of anything but the template itself or a
+    built-in before rendering (the loader refuses a name computed while rendering). Needed as
+    well: `extends` and imports outside the blocks never run, as the blocks are rendered alone."""
+    tree = environment.parse(path.read_text(encoding="utf-8"), path.name, str(path))
+    for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+        target = node.template
+        items = target.items if isinstance(target, (nodes.List, nodes.Tuple)) else [target]
+        for item in items:
+            name = item.value if isinstance(item, nodes.Const) else None
+            for one in name if isinstance(name, (list, tuple)) else [name]:
+                if isinstance(one, str) and one != path.name and _allowed(one) is None:
+                    raise _refusal(f"{path.name}, line {node.lineno}", one)
+
+
+def _allowed(name: str) -> Path | None:
+    try:
+        return _builtin(name)
+    except _Refused:
+        return None
 
 
 def _where(exc: BaseException, fallback: str) -> str:
@@ -88,8 +162,8 @@ def _template_error(exc: Exception, fallback: str) -> BadInputError:
     if isinstance(exc, SecurityError):
         return BadInputError(f"template {where}: not allowed in a template ({exc}); use only the "
                              f"variables: {CONTEXT_HELP}")
-    if isinstance(exc, TemplateNotFound):
-        return BadInputError(f"template {where}: includes {exc.name}, which is not in the template's folder")
+    if isinstance(exc, (_Refused, TemplateNotFound)):
+        return _refusal(where, exc.name)
     if isinstance(exc, TemplateSyntaxError):
         return BadInputError(f"template {where}: {exc.message}")
     if isinstance(exc, TemplateError):
@@ -101,10 +175,11 @@ def render(path: Path, context: dict[str, Any]) -> Rendered:
     """Render the template at `path`'s title and description blocks with `context`; whitespace
     tidied (no trailing spaces, at most one blank line in a row, the title on one line)."""
     path = Path(path)
-    environment = _environment(path.parent)
+    environment = _environment(path)
     texts = {}
     try:
         try:
+            _check_references(environment, path)
             template = environment.get_template(path.name)
             missing = [b for b in BLOCKS if b not in template.blocks]
             if missing:
