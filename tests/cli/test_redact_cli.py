@@ -193,7 +193,7 @@ def test_redact_without_media_writes_transcript_and_report(tmp_path):
     text = (tmp_path / "visit.redacted.transcript.json").read_text()
     assert "Good morning [name], your record number is [redacted]." in text
     report = json.loads((tmp_path / "visit.redaction.json").read_text())
-    assert report["counts"] == {"name": 1, "phone": 0, "date_of_birth": 0, "record_number": 1}
+    assert report["counts"] == {"name": 1, "email": 0, "phone": 0, "date_of_birth": 0, "record_number": 1}
     assert report["audio"] is None
     assert_no_secrets(text + json.dumps(report), "the outputs")
 

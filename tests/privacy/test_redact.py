@@ -188,7 +188,7 @@ def test_items_times_segments_and_no_text_anywhere():
     assert [w.text for w in redacted.segments[0].words] == ["Good", "morning", "[name]."]
     assert redacted.segments[0].text == " Good morning [name]."
     assert Transcript.from_dict(json.loads(redacted.to_json())) == redacted  # still a transcript
-    assert redacted.provenance["redaction"]["counts"] == {"name": 2, "phone": 1, "date_of_birth": 0,
+    assert redacted.provenance["redaction"]["counts"] == {"name": 2, "email": 0, "phone": 1, "date_of_birth": 0,
                                                           "record_number": 0}
     report = json.dumps(redaction_report(items, original)) + redacted.to_json()
     for secret in ("Maria", "Jansen", "Ria", "0612345678", "maria", "jansen"):

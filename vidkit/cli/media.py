@@ -130,7 +130,8 @@ def caption(
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
 
 
-_REDACTED_KINDS = {"name": ("name", "names"), "phone": ("phone number", "phone numbers"),
+_REDACTED_KINDS = {"name": ("name", "names"), "email": ("e-mail address", "e-mail addresses"),
+                   "phone": ("phone number", "phone numbers"),
                    "date_of_birth": ("date of birth", "dates of birth"),
                    "record_number": ("record number", "record numbers")}
 

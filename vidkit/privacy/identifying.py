@@ -3,29 +3,67 @@
 With a roster, whatever vidkit writes or shows must hold no roster name. Outputs are named
 after the recording (`<stem>.clip01.mp4`) and titles are drawn on thumbnails and sent to
 YouTube, so these are checked before any work, with the rules transcripts are redacted by
-(`names.find_names`, `patterns.find_patterns`). Messages never repeat what was checked.
+(`spans.identifying_spans`). Messages never repeat what was checked.
+
+`find_identifying` is the one scan of free text: it says what identifies someone and where.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from vidkit.errors import BadInputError
-from vidkit.privacy.names import find_names, fold, name_parts, sentence_starts
+from vidkit.privacy.names import fold, name_parts, sentence_starts
 from vidkit.privacy.roster import Roster
+from vidkit.privacy.spans import identifying_spans, name_flags
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _LETTERS = re.compile(r"[^\W\d_]+")
+_TOKEN = re.compile(r"\S+")
+_LEADING = "@+#"  # kept at the start of what a finding shows: a handle's @, a phone's +
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something in a text that identifies someone: `kind` ("name", "email", "phone",
+    "date_of_birth", "record_number"), the matched `text` and its offsets in the checked text
+    (`text == checked[start:end]`). repr leaves the text out, so a logged Finding names no one."""
+
+    kind: str
+    text: str = field(repr=False)
+    start: int
+    end: int
+
+
+def find_identifying(text: str, roster: Roster | None, *, language: str | None = None) -> list[Finding]:
+    """What in `text` (a title, description, file name or log line) identifies someone, in order:
+    roster names (as words, handles such as "@mjansen" or spelled out "J-A-N-S-E-N"; none when
+    `roster` is None), e-mail addresses (any), and phone numbers, dates of birth and record
+    numbers read in `language` (None: every language vidkit has number words for). The rules
+    are those transcripts are redacted by; each finding spans whole words, less their outer
+    punctuation ("Maria Jansen," -> "Maria Jansen")."""
+    tokens = list(_TOKEN.finditer(text))
+    words = [token.group() for token in tokens]
+    findings = []
+    for first, last, kind in identifying_spans(words, [True] + [False] * (len(words) - 1), roster, language):
+        start, end = tokens[first].start(), tokens[last - 1].end()
+        while start < end - 1 and not text[start].isalnum() and text[start] not in _LEADING:
+            start += 1
+        while end > start + 1 and not text[end - 1].isalnum():
+            end -= 1
+        findings.append(Finding(kind, text[start:end], start, end))
+    return findings
 
 
 def _names_in(words: list[str], roster: Roster) -> bool:
     starts = sentence_starts(words, [True] + [False] * (len(words) - 1)) if words else []
-    return any(find_names(words, starts, roster))
+    return any(name_flags(words, starts, roster))
 
 
 def name_in_file_name(name: str, roster: Roster) -> bool:
-    """Whether a file name holds a roster name: as words ("maria_jansen", "MariaJansen") or a
-    whole name run together ("mariajansen")."""
+    """Whether a file name holds a roster name: as words ("maria_jansen", "MariaJansen"), a
+    whole name run together ("mariajansen"), a handle ("mjansen") or spelled out ("J-A-N-S-E-N")."""
     if _names_in(_LETTERS.findall(_CAMEL.sub(" ", name)), roster):
         return True
     letters = "".join(_LETTERS.findall(fold(name)))
@@ -34,29 +72,24 @@ def name_in_file_name(name: str, roster: Roster) -> bool:
 
 
 def identifies(text: str, roster: Roster) -> bool:
-    """Whether `text` holds a roster name, or a phone number, date of birth or record number."""
-    from vidkit.privacy.patterns import find_patterns
-
-    words = text.split()
-    return bool(words) and (_names_in(words, roster) or bool(find_patterns(words, None)))
+    """Whether `text` holds a roster name, an e-mail address, or a phone number, date of birth
+    or record number (see `find_identifying`)."""
+    return bool(find_identifying(text, roster))
 
 
 def hide_identifying(text: str, roster: Roster) -> str:
-    """`text` (an error or log line) with roster names as [name] and phone numbers, dates of
-    birth and record numbers as [redacted]; spacing kept."""
-    from vidkit.privacy.patterns import find_patterns
-
-    tokens = list(re.finditer(r"\S+", text))
+    """`text` (an error or log line) with roster names as [name] (one per word) and e-mail
+    addresses, phone numbers, dates of birth and record numbers as [redacted]; spacing kept."""
+    tokens = list(_TOKEN.finditer(text))
     words = [t.group() for t in tokens]
     if not words:
         return text
     shown = list(words)
-    for start, end, _ in find_patterns(words, None):
-        shown[start:end] = ["[redacted]"] + [""] * (end - start - 1)
-    for index, named in enumerate(find_names(words, sentence_starts(words, [True] + [False] * (len(words) - 1)),
-                                             roster)):
-        if named and shown[index] == words[index]:
-            shown[index] = "[name]"
+    for start, end, kind in identifying_spans(words, [True] + [False] * (len(words) - 1), roster, None):
+        if kind == "name":
+            shown[start:end] = ["[name]"] * (end - start)
+        else:
+            shown[start:end] = ["[redacted]"] + [""] * (end - start - 1)
     pieces, at = [], 0
     for token, word in zip(tokens, shown):
         pieces.append(text[at:token.start()] if word or not pieces else "")
@@ -75,7 +108,8 @@ def refuse_named_file(name: str, roster: Roster, what: str) -> None:
 
 
 def refuse_identifying_text(text: str | None, roster: Roster, what: str) -> None:
-    """BadInputError when `text` (`what` says which: "--title") identifies someone."""
-    if text and identifies(text, roster):
-        raise BadInputError(f"{what} holds a name from the roster or a number that identifies someone; "
-                            "with a roster nothing vidkit writes or shows may: leave it out")
+    """BadInputError when `text` (`what` says which: "--title") identifies someone
+    (`find_identifying`)."""
+    if text and find_identifying(text, roster):
+        raise BadInputError(f"{what} holds a name from the roster, an e-mail address or a number that "
+                            "identifies someone; with a roster nothing vidkit writes or shows may: leave it out")

@@ -4,7 +4,8 @@ Pure: a Transcript and a Roster in, a redacted Transcript and the list of what w
 out. Matching runs over the transcript's words, so every item has times for the audio bleep.
 Nothing here keeps the original text: a RedactionItem holds a kind, times and a segment id.
 
-Rules: `vidkit.privacy.names` (names) and `vidkit.privacy.patterns` (numbers).
+Rules: `vidkit.privacy.spans` (names, e-mail addresses and numbers, one matcher for
+transcripts and free text).
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import vidkit
-from vidkit.privacy.names import find_names, sentence_starts
-from vidkit.privacy.patterns import find_patterns
 from vidkit.privacy.roster import Roster
+from vidkit.privacy.spans import identifying_spans
 from vidkit.transcript import Segment, Transcript, Word
 
-KINDS = ("name", "phone", "date_of_birth", "record_number")
+KINDS = ("name", "email", "phone", "date_of_birth", "record_number")
 LABELS = {"name": "[name]"}
 REDACTED_LABEL = "[redacted]"
 REPORT_SCHEMA = "vidkit.redaction/1"
@@ -64,16 +64,14 @@ class _Slot:
 
 def redact_transcript(transcript: Transcript, roster: Roster,
                       patterns: bool = True) -> tuple[Transcript, list[RedactionItem]]:
-    """Replace roster names with `[name]` and (when `patterns`) phone numbers, dates of birth
-    and record numbers with `[redacted]`; one placeholder per item ("Maria Jansen" -> one
-    `[name]`). Segment texts are rebuilt from the words; provenance gains `redaction` counts."""
+    """Replace roster names with `[name]`, e-mail addresses and (when `patterns`) phone numbers,
+    dates of birth and record numbers with `[redacted]`; one placeholder per item ("Maria
+    Jansen" -> one `[name]`). Segment texts are rebuilt from the words; provenance gains
+    `redaction` counts."""
     slots = _slots(transcript)
     texts = [slot.word.text for slot in slots]
     firsts = [i == 0 or slots[i - 1].segment != slot.segment for i, slot in enumerate(slots)]
-    spans = _name_spans(find_names(texts, sentence_starts(texts, firsts), roster))
-    if patterns:
-        spans += find_patterns(texts, transcript.language)
-    spans = _split_at_segments(_resolve_overlaps(spans), slots)
+    spans = _split_at_segments(identifying_spans(texts, firsts, roster, transcript.language, patterns), slots)
     items = [_item(slots, start, end, kind, transcript) for start, end, kind in spans]
     segments = _rebuild(transcript, slots, spans)
     provenance = dict(transcript.provenance)
@@ -113,28 +111,6 @@ def _slots(transcript: Transcript) -> list[_Slot]:
             slots.extend(_Slot(index, Word(segment.start, segment.end, text), True)
                          for text in segment.text.split())
     return slots
-
-
-def _name_spans(named: Sequence[bool]) -> list[tuple[int, int, str]]:
-    spans, start = [], None
-    for index, flag in enumerate([*named, False]):
-        if flag and start is None:
-            start = index
-        elif not flag and start is not None:
-            spans.append((start, index, "name"))
-            start = None
-    return spans
-
-
-def _resolve_overlaps(spans: Iterable[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    merged: list[tuple[int, int, str]] = []
-    for start, end, kind in sorted(spans):
-        if merged and start < merged[-1][1]:
-            last = merged[-1]
-            merged[-1] = (last[0], max(last[1], end), last[2])
-        else:
-            merged.append((start, end, kind))
-    return merged
 
 
 def _split_at_segments(spans: Iterable[tuple[int, int, str]],
