@@ -35,7 +35,8 @@ demo: install
 		--title "Gait training on the CAREN" --roster assets/sample/roster.txt --subject P-0001 -o $(DEMO_OUT)
 	$(BIN)/vidkit describe $(DEMO_OUT)/caren_session.clip01.mp4 --roster assets/sample/roster.txt
 	$(BIN)/vidkit consent add --subject P-0001 --scope youtube --ledger $(DEMO_OUT)/ledger.sqlite3 --quiet
-	$(BIN)/vidkit publish $(DEMO_OUT)/caren_session.clip01.mp4 --dry-run --ledger $(DEMO_OUT)/ledger.sqlite3 \
+	$(BIN)/vidkit publish $(DEMO_OUT)/caren_session.clip01.mp4 --dry-run --roster assets/sample/roster.txt \
+		--ledger $(DEMO_OUT)/ledger.sqlite3 \
 		| tee $(DEMO_OUT)/caren_session.clip01.publish-dry-run.txt
 	@echo "Demo outputs are in $(DEMO_OUT)/"
 

@@ -73,6 +73,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "roster": "",  # a roster file: names redacted from captions (caption) and by `vidkit redact`
         "audio": "bleep",  # bleep | mute: what replaces redacted speech
         "padding": 0.15,  # seconds of audio silenced before and after each redacted item
+        # the second listen: a publishable output's audio is transcribed again and fails when a
+        # roster name or identifying number is still heard (the publish gate needs it)
+        "verify_words": True,
         # with a roster, clear transcripts are kept only here (0700 folder, 0600 files named
         # <recording sha256>.<settings hash>), never beside the outputs;
         # empty = <user data dir>/vidkit/private-transcripts
@@ -139,7 +142,10 @@ GUARDED: dict[str, frozenset[str] | None] = {
     # the verification pass
     "blur": None,
     "clip": frozenset({"blur"}),  # masking faces in clips at all
-    "describe": frozenset({"llm_url", "llm_model"}),  # where the transcript text is sent
+    "describe": frozenset({"llm_url", "llm_model", "template"}),  # where the text is sent; a template file
+    # a model path is code to run (openai-whisper loads .pt files with pickle); the glossary
+    # biases which words (names) are heard
+    "transcribe": frozenset({"engine", "model", "glossary"}),
     # where videos and tokens go, which certificates are trusted, where the token is kept,
     # the OAuth client, the playlist every video joins
     "youtube": frozenset({"api_url", "ca_bundle", "token", "keyring", "client_secrets", "playlist"}),

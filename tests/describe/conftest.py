@@ -30,3 +30,16 @@ def place_video(tmp_path):
         shutil.copyfile(source, target)
         return target
     return place
+
+
+@pytest.fixture(autouse=True)
+def user_roster(tmp_path_factory, monkeypatch) -> Path:
+    """describe needs a roster: every test here gets one from the user config file (trusted,
+    unlike a working-folder vidkit.toml), naming people no test text mentions."""
+    home = tmp_path_factory.mktemp("describe-config")
+    roster = home / "roster.txt"
+    roster.write_text("Quentin Zebedee\n", encoding="utf-8")
+    (home / "vidkit").mkdir()
+    (home / "vidkit" / "vidkit.toml").write_text(f"[privacy]\nroster = {str(roster)!r}\n", encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    return roster

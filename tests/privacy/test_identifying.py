@@ -91,3 +91,23 @@ def test_an_unexpected_error_or_log_line_of_a_roster_run_shows_no_name(named, mo
     # Without a roster the same lines are printed as they are.
     result = CliRunner().invoke(app, ["transcribe", str(plain), "-o", str(folder / "out")])
     assert "after Maria Jansen" in result.output
+
+
+def test_parts_of_the_recordings_file_name_are_refused_in_titles(tmp_path):
+    """`jan_smit_2024.mp4`: a title naming Jan or Smit is refused before any work, with or without
+    a roster; everyday words of file names ("visit", "gait", "session") are not looked for."""
+    from typer.testing import CliRunner
+
+    from tests.conftest import make_video
+    from vidkit.cli import app
+    from vidkit.privacy.identifying import file_name_roster, names_in_text
+
+    video = make_video(tmp_path / "jan_smit_2024.mp4", seconds=1.0, size="64x48")
+    result = CliRunner().invoke(app, ["clip", str(video), "--range", "0-1", "--title", "Jan Smit walks again",
+                                      "--no-blur", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "part of the recording's file name" in result.output, result.output
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+    parts = file_name_roster("jan_smit_2024")
+    assert names_in_text("Well done, Smit", parts) and not names_in_text("Gait training", parts)
+    assert file_name_roster("p12_visit3_gait_session") is None
+    assert names_in_text("Grace lifts her knee", file_name_roster("grace_miller"))

@@ -210,5 +210,9 @@ def test_no_roster_name_or_number_under_the_output_folder_or_on_the_terminal(cas
     assert stat.S_IMODE(store.stat().st_mode) == 0o700 and stat.S_IMODE(kept[0].stat().st_mode) == 0o600
     beside = json.loads((out / f"{stem}.transcript.json").read_text("utf-8"))
     assert beside["provenance"]["redaction"]["counts"]["name"] >= 1
+    # The publishable outputs say their words were redacted and the second listen heard nothing.
+    for record, key in ((out / f"{stem}.clip01.clip.json", "words"), (out / f"{stem}.privacy.json", "words")):
+        words = json.loads(record.read_text("utf-8"))[key]
+        assert words["redacted"] and words["verified"] is True and words["heard"] == [], (record.name, words)
     # `redact` found the names in the clear words behind the redacted transcript it was given.
     assert json.loads((out / "again" / f"{stem}.redaction.json").read_text("utf-8"))["counts"]["name"] >= 1

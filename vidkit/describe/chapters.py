@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from vidkit.clips.select import BLOCK_WORDS
 from vidkit.clips.sentences import Sentence
-from vidkit.clips.wording import content_bag, cosine
+from vidkit.clips.wording import content_bag, cosine, normalise
 from vidkit.describe.keywords import glossary_terms
 from vidkit.describe.summary import without_placeholders
 
@@ -129,14 +129,16 @@ def topic_starts(sentences: Sequence[Sentence], duration: float,
     return starts
 
 
-def segment_title(sentences: Sequence[Sentence], glossary: Sequence[str], used: set[str]) -> str:
+def segment_title(sentences: Sequence[Sentence], glossary: Sequence[str], used: set[str],
+                  skip: Collection[str] = frozenset()) -> str:
     """The segment's most mentioned glossary term not used by an earlier chapter, else the
-    first words of its first sentence."""
+    first words of its first sentence, without the words in `skip` (names no roster caught)."""
     text = " ".join(s.text for s in sentences)
     for term in glossary_terms(text, glossary):
         if term.casefold() not in used and not {"<", ">"} & set(term):
             return term[:1].upper() + term[1:]
-    words = without_placeholders(sentences[0].text).split()
+    words = [w for w in without_placeholders(sentences[0].text).split()
+             if not (skip and set(normalise(w).split()) & set(skip))]
     title = ""
     for word in words[:TITLE_WORDS]:
         if len(title) + len(word) + 1 > TITLE_CHARS:
@@ -147,7 +149,8 @@ def segment_title(sentences: Sequence[Sentence], glossary: Sequence[str], used: 
 
 
 def make_chapters(sentences: Sequence[Sentence], duration: float, glossary: Sequence[str] = (),
-                  min_seconds: float = MIN_CHAPTER_SECONDS) -> tuple[list[Chapter], str | None]:
+                  min_seconds: float = MIN_CHAPTER_SECONDS,
+                  skip: Collection[str] = frozenset()) -> tuple[list[Chapter], str | None]:
     """(chapters, None) when the topic segments make chapters YouTube accepts, else
     ([], why not). `duration` is the video's length in seconds; chapters last at least
     `min_seconds` (never less than YouTube's 10)."""
@@ -155,7 +158,7 @@ def make_chapters(sentences: Sequence[Sentence], duration: float, glossary: Sequ
     chapters, used = [], set()
     for number, first in enumerate(starts):
         last = starts[number + 1] if number + 1 < len(starts) else len(sentences)
-        title = segment_title(sentences[first:last], glossary, used)
+        title = segment_title(sentences[first:last], glossary, used, skip)
         used.add(title.casefold())
         chapters.append(Chapter(0 if number == 0 else math.floor(sentences[first].start), title))
     problem = chapter_problem(chapters, duration)

@@ -41,29 +41,48 @@ def capitalised_words(text: str) -> set[str]:
     return found
 
 
-def frequent_words(text: str, *, min_repeats: int = MIN_REPEATS, skip_stems: Iterable[str] = ()) -> list[str]:
+def unknown_names(text: str, glossary: Sequence[str]) -> set[str]:
+    """Words (normalised) that look like names no roster caught: written capitalised and never
+    in lower case, and neither a glossary word nor an everyday one ("Maria, lift your knee";
+    not "Lift", which is also said in lower case, nor "CAREN" from the glossary). They never
+    become titles, tags or hashtags."""
+    from vidkit.privacy.common_words import COMMON_WORDS
+
+    text = without_placeholders(text)
+    known = {w for term in glossary for w in normalise(term).split()}
+    capitalised, lower = set(), set()
+    for token in text.split():
+        word = token.strip(_EDGE_PUNCTUATION)
+        if not word or word == "I" or not word[:1].isalpha():
+            continue
+        (capitalised if word[:1].isupper() else lower).update(normalise(word).split())
+    return {w for w in capitalised - lower if w not in known and w not in COMMON_WORDS}
+
+
+def frequent_words(text: str, *, min_repeats: int = MIN_REPEATS, skip_stems: Iterable[str] = (),
+                   skip: Iterable[str] = ()) -> list[str]:
     """Content words said at least `min_repeats` times (counted by stem, shown in their most
     common spelling), most frequent first, ties in the order first said. Words capitalised
-    mid-sentence (names) are left out."""
-    skip = set(skip_stems)
+    mid-sentence (names) and the words in `skip` are left out."""
+    skip_stems = set(skip_stems)
     text = without_placeholders(text)
-    names = capitalised_words(text)
+    names = capitalised_words(text) | set(skip)
     words = [w for w in normalise(text).split() if len(w) >= MIN_WORD_CHARS and w not in STOPWORDS
              and w not in _NOT_TERMS and w not in names and not w.isdigit()]
     by_stem: dict[str, Counter[str]] = {}
     for word in words:
         by_stem.setdefault(stem(word), Counter())[word] += 1
-    ranked = [(sum(forms.values()), i, s) for i, (s, forms) in enumerate(by_stem.items()) if s not in skip]
+    ranked = [(sum(forms.values()), i, s) for i, (s, forms) in enumerate(by_stem.items()) if s not in skip_stems]
     return [by_stem[s].most_common(1)[0][0] for total, _, s in sorted(ranked, key=lambda r: (-r[0], r[1]))
             if total >= min_repeats]
 
 
-def key_terms(text: str, glossary: Sequence[str], limit: int = 10) -> list[str]:
+def key_terms(text: str, glossary: Sequence[str], limit: int = 10, skip: Iterable[str] = ()) -> list[str]:
     """Up to `limit` terms for tags and titles: glossary terms said, then frequent words
-    not already part of one."""
+    not already part of one (never a word in `skip`: see `unknown_names`)."""
     terms = glossary_terms(text, glossary)
     covered = {stem(w) for term in terms for w in normalise(term).split()}
-    return (terms + frequent_words(text, skip_stems=covered))[:limit]
+    return (terms + frequent_words(text, skip_stems=covered, skip=skip))[:limit]
 
 
 def make_tags(terms: Sequence[str], base: Sequence[str] = ()) -> list[str]:

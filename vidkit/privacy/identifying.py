@@ -113,3 +113,42 @@ def refuse_identifying_text(text: str | None, roster: Roster, what: str) -> None
     if text and find_identifying(text, roster):
         raise BadInputError(f"{what} holds a name from the roster, an e-mail address or a number that "
                             "identifies someone; with a roster nothing vidkit writes or shows may: leave it out")
+
+
+# Words recordings are named with that are nobody's name ("p12_visit3_baseline_take2").
+_FILE_NAME_WORDS = frozenset("""
+visit visits trial baseline followup follow pre post intake discharge week day month stroke ankle hip
+recording record video audio camera cam take final edit raw export copy new old version part
+feb mar apr jun jul aug sep sept oct nov dec january february march april june july august
+september october november december monday tuesday wednesday thursday friday saturday sunday
+""".split())
+
+
+def file_name_roster(name: str) -> Roster | None:
+    """The parts of a recording's file name as a one-person roster ("jan_smit_2024" -> jan,
+    smit), matched like roster names: a file name often is the patient's name. Digits, parts
+    under 3 letters and everyday words ("session", "walk") are left out; None when nothing is left."""
+    from vidkit.privacy.common_words import COMMON_WORDS, NAME_WORDS
+
+    everyday = (COMMON_WORDS - NAME_WORDS) | _FILE_NAME_WORDS
+    parts = [p for p in _LETTERS.findall(_CAMEL.sub(" ", name))
+             if len(p) >= 3 and fold(p) not in everyday and not fold(p).startswith("clip")]
+    if not parts:
+        return None
+    from vidkit.privacy.roster import Person
+
+    return Roster((Person((" ".join(parts),)),))
+
+
+def refuse_file_name_words(text: str | None, file_name: str, what: str) -> None:
+    """BadInputError when `text` holds a part of the recording's file name (`jan_smit_2024`:
+    "Jan Smit: gait training"), found like a roster name; the parts are not repeated."""
+    parts = file_name_roster(file_name)
+    if text and parts is not None and _names_in(text.split(), parts):
+        raise BadInputError(f"{what} holds a part of the recording's file name, which may be a patient's "
+                            "name: leave it out")
+
+
+def names_in_text(text: str, roster: Roster) -> bool:
+    """Whether the words of `text` hold a name of `roster` (no number rules)."""
+    return _names_in(text.split(), roster)
