@@ -181,3 +181,13 @@ def test_kept_faces_need_consent_and_never_pass_with_no_subjects(yt, tmp_path, c
     gates = {g["gate"]: g for g in json.loads(result.stdout)["gates"]}
     assert gates["privacy"]["ok"] and "except the kept track(s) 2" in gates["privacy"]["detail"]
     assert gates["consent"]["ok"]
+
+
+def test_a_video_without_audio_passes_the_words_gate(yt, clip, ledger, env):
+    from vidkit.privacy.spoken import NO_AUDIO
+
+    consent(ledger)
+    clip.edit_words(verified=None, note=NO_AUDIO, counts={}, audio_bleeped=False)
+    result = vidkit("publish", clip.video, "--ledger", ledger, "--dry-run", "--json", env=env)
+    gates = {g["gate"]: g for g in json.loads(result.stdout)["gates"]}
+    assert gates["words"]["ok"], gates["words"]

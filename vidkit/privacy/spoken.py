@@ -17,6 +17,8 @@ from typing import Any, Callable
 
 from vidkit.privacy.roster import Roster
 
+NO_AUDIO = "no audio stream"  # the note of an output with nothing to listen to
+
 
 @dataclass(frozen=True)
 class Heard:
@@ -74,7 +76,7 @@ def listen_again(video: Path, roster: Roster, transcribe_section: dict[str, Any]
     from vidkit.transcribe import TranscribeOptions, transcribe_file
 
     if probe(video).audio is None:
-        return None, [], "no audio stream: nothing to hear"
+        return None, [], NO_AUDIO
     options = TranscribeOptions.from_settings(transcribe_section)
     heard_words = transcribe_file(video, options,
                                   (lambda stage, done, total: progress(done, total)) if progress else None)

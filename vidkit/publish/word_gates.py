@@ -21,7 +21,7 @@ from typing import Any
 
 from vidkit.privacy.identifying import file_name_roster, identifies, names_in_text
 from vidkit.privacy.roster import Roster
-from vidkit.privacy.spoken import WordsRecord
+from vidkit.privacy.spoken import NO_AUDIO, WordsRecord
 from vidkit.publish.gates import Gate, OutputRecord, source_stem
 from vidkit.publish.package import Package
 from vidkit.transcribe.models import file_sha256
@@ -53,7 +53,7 @@ def _words_problem(record: OutputRecord | None) -> str | None:
         return "redacted names or numbers are still in its audio (not bleeped)"
     if words.verified is False:
         return f"the second listen still heard {len(words.heard)} redacted item(s) in its audio"
-    if words.verified is None and words.note != "no audio stream":
+    if words.verified is None and words.note != NO_AUDIO:
         return f"its audio was not listened to again ({words.note or 'no result'})"
     return None
 
