@@ -20,6 +20,7 @@ from tests.cli.helpers import run_vidkit
 from tests.conftest import REPO, ffmpeg
 from vidkit.cli import app
 from vidkit.media.ffmpeg import find_ffmpeg
+from vidkit.transcribe.models import file_sha256
 from vidkit.transcript import Segment, Transcript, Word
 
 RATE = 16000
@@ -137,7 +138,14 @@ def test_caption_with_roster_redacts_captions_and_bleeps_the_burned_audio(sessio
 @pytest.mark.slow
 def test_redact_mutes_the_spoken_names_and_keeps_the_rest_exactly(session):
     out = session["out"] / "redact"
-    result = run_vidkit("redact", session["transcript"], "--roster", session["roster"],
+    # The transcript names the recording it was made from (the video) and redact refuses other
+    # media; the WAV holds the same speech, so its transcript has the same words: made so here.
+    transcript = json.loads(session["transcript"].read_text(encoding="utf-8"))
+    transcript["provenance"]["input_sha256"] = file_sha256(session["wav"])
+    of_wav = session["out"] / "wav" / "visit.transcript.json"
+    of_wav.parent.mkdir(exist_ok=True)
+    of_wav.write_text(json.dumps(transcript), encoding="utf-8")
+    result = run_vidkit("redact", of_wav, "--roster", session["roster"],
                         "--media", session["wav"], "--audio", "mute", "-o", out, "--json", "--debug")
     assert result.returncode == 0, result.stderr
     assert_no_secrets(result.stderr + result.stdout, "the log or the JSON")

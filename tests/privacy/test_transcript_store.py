@@ -199,9 +199,15 @@ def test_a_redacted_transcript_of_another_recording_beside_the_input_is_passed_o
     settings = settings_for(folder)
     transcribe_job(video, settings, Reporter(quiet=True))  # beside the input
     make_video(video, seconds=2.5)  # the recording was replaced by another one of the same name
-    result = caption_job(video, settings, Reporter(quiet=True))
+    result = caption_job(video, settings, Reporter(quiet=True), out=folder / "out")
     assert len(transcriptions) == 2
     assert result.transcript.provenance["input_sha256"] == file_sha256(video)
+    # Without -o the outputs go beside the input too: the other recording's are not replaced silently.
+    with pytest.raises(BadInputError, match="another recording also named 'walk'.*--overwrite"):
+        caption_job(video, settings, Reporter(quiet=True))
+    caption_job(video, settings, Reporter(quiet=True), overwrite=True)
+    assert len(transcriptions) == 2  # the new recording's transcript is in the store already
+    assert load_transcript(folder / "walk.transcript.json").provenance["input_sha256"] == file_sha256(video)
 
 
 def test_a_clips_redacted_transcript_leads_to_the_same_excerpt_of_the_clear_one(folder, transcriptions):

@@ -17,6 +17,7 @@ from vidkit.captions.writers import FORMATS, write_ass, write_plain
 from vidkit.errors import BadInputError
 from vidkit.media.output import output_path, write_text
 from vidkit.media.probe import MediaInfo
+from vidkit.transcribe.models import file_sha256
 from vidkit.transcribe.quality import CAPTION_SKIP_FLAGS
 from vidkit.transcript import Transcript, Word
 
@@ -90,6 +91,8 @@ def caption(
         outputs[fmt] = path
     qc_path = output_path(info.path, out_dir, ".captions-qc.json")
     qc_data = qc.to_dict()
+    # Names the recording (by hash, never by name): outputs of another one of the same name are not replaced silently.
+    qc_data["input_sha256"] = file_sha256(info.path)
     # Segments left out as likely invented are listed so a person can restore them.
     qc_data["skipped_segments"] = [
         {"id": s.id, "start": s.start, "end": s.end, "flags": list(s.flags)}

@@ -14,6 +14,11 @@ from vidkit.cli.base import (Debug, Engine, Glossary, Input, Json, Model, Out, Q
 from vidkit.console import Reporter
 
 _QC_ROWS = 8  # the terminal shows the first few; the QC JSON has them all
+# Outputs are named after the input's file name: another recording's of the same name in the
+# output folder are refused unless this is given (vidkit.pipeline.origin.check_stem_outputs).
+Overwrite = Annotated[bool, typer.Option(
+    "--overwrite", help="Replace the outputs of another recording with the same file name found in the "
+                        "output folder (all of that name's outputs there are deleted first; default: refuse).")]
 
 
 def _qc_tables(qc) -> list[Table]:
@@ -50,7 +55,7 @@ def transcribe(
     beam_size: Annotated[Optional[int], typer.Option(min=1, max=20, help="Beam width (1 = greedy, fastest).")] = None,
     vad: Annotated[Optional[bool], typer.Option("--vad/--no-vad", help="Skip silence with voice activity detection.")] = None,
     threads: Annotated[Optional[int], typer.Option(min=0, help="CPU threads (0 = all cores).")] = None,
-    roster: RosterFile = None,
+    roster: RosterFile = None, overwrite: Overwrite = False,
     out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
 ) -> None:
     """Transcribe speech to [bold]<stem>.transcript.json[/] (words with times and confidence).
@@ -67,7 +72,7 @@ def transcribe(
                                              formats=_split(format), device=device, beam_size=beam_size,
                                              vad=vad, threads=threads),
                              privacy=dict(roster=str(roster) if roster else None))
-        result = transcribe_job(input, settings, reporter, out)
+        result = transcribe_job(input, settings, reporter, out, overwrite=overwrite)
         summary = result.summary
         lines = [("language", summary["language"]), ("words", summary["words"]),
                  ("speed", f"{summary['seconds']} s, {summary['real_time_factor']}x real time")]
@@ -94,7 +99,7 @@ def caption(
     max_line_chars: Annotated[Optional[int], typer.Option(min=10, max=80, help="Characters per line.")] = None,
     model: Model = None,
     glossary: Glossary = None,
-    roster: RosterFile = None,
+    roster: RosterFile = None, overwrite: Overwrite = False,
     out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
 ) -> None:
     """Make captions to professional rules: SRT/VTT for YouTube, ASS, a QC report, and with --burn a captioned video.
@@ -115,7 +120,8 @@ def caption(
             transcribe=dict(model=model, glossary=glossary),
             captions=dict(style=style, formats=_split(format), max_cps=max_cps, max_line_chars=max_line_chars),
             privacy=dict(roster=str(roster) if roster else None))
-        result = caption_job(input, settings, reporter, out=out, transcript_path=transcript, burn=burn)
+        result = caption_job(input, settings, reporter, out=out, transcript_path=transcript, burn=burn,
+                             overwrite=overwrite)
         assert result.captions is not None
         qc = result.captions.qc.to_dict()
         lines = [("cues", qc["summary"]["cues"]),
@@ -148,6 +154,7 @@ def redact(
     media: Annotated[Optional[Path], typer.Option(help="Also write <stem>.redacted.mp4/.m4a/.wav: this recording with the items bleeped (video copied).", dir_okay=False)] = None,
     audio: Annotated[Optional[str], typer.Option(help="bleep (a 1 kHz tone) or mute.")] = None,
     padding: Annotated[Optional[float], typer.Option(min=0, max=5, help="Seconds silenced before and after each item.")] = None,
+    overwrite: Overwrite = False,
     out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
 ) -> None:
     """Redact roster names (\\[name]) and phone numbers, dates of birth, record numbers (\\[redacted]).
@@ -160,7 +167,7 @@ def redact(
 
     def job(reporter: Reporter) -> dict[str, Any]:
         settings = _settings(privacy=dict(roster=str(roster) if roster else None, audio=audio, padding=padding))
-        result = redact_job(transcript, settings, reporter, media=media, out=out)
+        result = redact_job(transcript, settings, reporter, media=media, out=out, overwrite=overwrite)
         return {"command": "redact", "outputs": result.outputs, "summary": result.summary,
                 "summary_lines": [("redacted", _redaction_line(result.summary["counts"]))]}
 
@@ -178,6 +185,7 @@ def blur(
     detect_size: Annotated[Optional[int], typer.Option(min=160, max=4096, help="Longer side of the frames the detectors see, pixels.")] = None,
     roster: RosterFile = None,
     transcript: Annotated[Optional[Path], typer.Option(help="With --roster: the transcript to find names in (default: <stem>.transcript.json, else transcribe).", dir_okay=False)] = None,
+    overwrite: Overwrite = False,
     out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
 ) -> None:
     """Mask every face: [bold]<stem>.blurred.mp4[/] and the audit [bold]<stem>.privacy.json[/].
@@ -194,7 +202,8 @@ def blur(
         settings = _settings(blur=dict(mode=mode, verify=verify, detect_size=detect_size),
                              privacy=dict(roster=str(roster) if roster else None))
         result = blur_job(input, settings, reporter, out=out, keep_tracks=tuple(keep_track or ()),
-                          regions=tuple(region or ()), review=review, transcript_path=transcript)
+                          regions=tuple(region or ()), review=review, transcript_path=transcript,
+                          overwrite=overwrite)
         s = result.summary
         lines = [("face tracks", s["tracks"]), ("frames", s["frames"]),
                  ("verified", "yes" if s["verified"] else "no (verification off)")]
@@ -222,7 +231,7 @@ def clip(
     export: Annotated[Optional[list[str]], typer.Option("--export", help="Also write the ranges as an editor timeline: edl or fcpxml. Repeatable.", show_default=False)] = None,
     plan: Annotated[bool, typer.Option("--plan", help="Only choose the clips (and write clips.json / exports); render nothing.")] = False,
     fast: Annotated[bool, typer.Option("--fast", help="Cut at the keyframe before START by stream copy (instant, no re-encode, faces NOT masked: needs --no-blur); says where each clip really starts.")] = False,
-    roster: RosterFile = None,
+    roster: RosterFile = None, overwrite: Overwrite = False,
     out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
 ) -> None:
     """Make clips: [bold]<stem>.clip01.mp4[/], ... with re-timed SRT/VTT, a transcript excerpt, a thumbnail and [bold].clip.json[/].
@@ -246,7 +255,7 @@ def clip(
                               from_file=from_, fast=fast, trim_silence=trim_silence, plan_only=plan,
                               export=tuple(e.lower() for e in export or ()), title=title,
                               subjects=tuple(subject or ()))
-        result = clip_job(input, settings, reporter, request, out=out)
+        result = clip_job(input, settings, reporter, request, out=out, overwrite=overwrite)
         lines = []
         for c in result.summary["clips"]:
             actual = c["actual"]

@@ -217,6 +217,11 @@ def describe_clip(clip_video: Path, settings: Settings, *, template: str | None 
         raise BadInputError(f"{files.record.name if files.record else 'the clip record'}: subjects must be a list of ids")
     subject_ids = check_subjects([*recorded, *subjects], roster)
     original = load_transcript(files.transcript)
+    from vidkit.pipeline.origin import refuse_other_transcript
+
+    refuse_other_transcript(original.provenance, files.transcript, files.video,
+                            f"make the clip again with vidkit clip, or delete it and run vidkit transcribe "
+                            f"on {files.video.name}")
     warnings: list[str] = []
     if roster is None and "redaction" not in original.provenance:
         warnings.append("no roster: names said in the clip are not redacted from the description; give "

@@ -20,6 +20,7 @@ from vidkit.media.output import atomic_path, output_path, write_text
 from vidkit.privacy.anonymise import BlurOptions, BlurResult, StaticRegion, anonymise
 from vidkit.privacy.detect import Box
 from vidkit.privacy.mask import MODES, region
+from vidkit.pipeline.origin import check_stem_outputs
 from vidkit.pipeline.steps import resolve_out_dir
 from vidkit.privacy.report import build_report, contact_sheet, report_json
 
@@ -72,7 +73,7 @@ def blur_options(settings: Settings, keep_tracks: tuple[int, ...], regions: tupl
 
 def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: Path | None = None,
              keep_tracks: tuple[int, ...] = (), regions: tuple[str, ...] = (),
-             review: bool = False, transcript_path: Path | None = None) -> BlurJobResult:
+             review: bool = False, transcript_path: Path | None = None, overwrite: bool = False) -> BlurJobResult:
     info = probe(input_path)
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: there are no faces to mask")
@@ -82,6 +83,7 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
         privacy_options(settings, [(input_path, "the recording's file name")])  # fails before minutes of work
     options = blur_options(settings, keep_tracks, regions)
     out_dir = resolve_out_dir(settings, out)
+    check_stem_outputs(input_path, out_dir, overwrite=overwrite, keep=(transcript_path,))
     video = output_path(input_path, out_dir, ".blurred.mp4")
     result = anonymise(info, video, options, reporter.update)
     unknown = set(keep_tracks) - {t.id for t in result.tracks}

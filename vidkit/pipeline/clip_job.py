@@ -24,6 +24,7 @@ from vidkit.pipeline.clip_fast import fast_cut
 from vidkit.pipeline.clip_render import (SHORTS_MAX_SECONDS, ClipPlan, MadeClip, clip_cues, crop_inside,
                                          make_clip, schedule_for)
 from vidkit.pipeline.clip_select import ClipRequest, choose_ranges
+from vidkit.pipeline.origin import check_stem_outputs
 from vidkit.pipeline.steps import find_output, find_transcript, obtain_transcript, resolve_out_dir
 from vidkit.transcribe.models import file_sha256
 from vidkit.transcript import Transcript
@@ -40,7 +41,7 @@ class ClipJobResult:
 
 
 def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: ClipRequest,
-             out: Path | None = None) -> ClipJobResult:
+             out: Path | None = None, *, overwrite: bool = False) -> ClipJobResult:
     info = probe(input_path)
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: clips are cut from video")
@@ -49,6 +50,7 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
     if settings.get("privacy", "roster"):
         _check_against_roster(input_path, request, settings)
     out_dir = resolve_out_dir(settings, out)
+    check_stem_outputs(input_path, out_dir, overwrite=overwrite, keep=(request.ranges_file, request.from_file))
     transcript, transcript_path, job = _transcript(input_path, info, settings, reporter, out, request, section)
     redacted, redactions = _redacted(transcript, settings)
     chosen = choose_ranges(input_path, info, redacted, request, section, settings.get("transcribe", "glossary"),

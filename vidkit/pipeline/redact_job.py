@@ -19,6 +19,7 @@ from vidkit.errors import BadInputError
 from vidkit.media import MediaInfo, probe
 from vidkit.media.ffmpeg import run_ffmpeg
 from vidkit.media.output import atomic_path, output_path, write_text
+from vidkit.pipeline.origin import check_stem_outputs, input_identity, refuse_other_transcript, transcript_identity
 from vidkit.pipeline.steps import TRANSCRIPT_SUFFIX, check_transcript_fits, resolve_out_dir
 from vidkit.privacy.bleep import MODES, audio_ranges, bleep_filter
 from vidkit.privacy.identifying import hide_identifying, refuse_named_file
@@ -108,19 +109,27 @@ def _audio_section(items: list[RedactionItem], options: PrivacyOptions, duration
 
 
 def redact_job(transcript_path: Path, settings: Settings, reporter: Reporter, *,
-               media: Path | None = None, out: Path | None = None) -> RedactJobResult:
+               media: Path | None = None, out: Path | None = None, overwrite: bool = False) -> RedactJobResult:
     """`vidkit redact`: `<stem>.redacted.transcript.json`, `<stem>.redaction.json` and, with
-    `media`, `<stem>.redacted.<mp4|m4a|wav>` with the redacted speech bleeped or muted."""
+    `media`, `<stem>.redacted.<mp4|m4a|wav>` with the redacted speech bleeped or muted.
+    `media` must be the recording the transcript names; `overwrite` replaces outputs of
+    another recording of the same stem in the output folder (else refused)."""
     options = privacy_options(settings, [(transcript_path, "the transcript's file name"),
                                          (media, "the recording's file name")])
-    transcript = clear_transcript(load_transcript(transcript_path), Path(transcript_path).name, settings)
+    given = load_transcript(transcript_path)  # names its recording (a redacted one too)
+    transcript = clear_transcript(given, Path(transcript_path).name, settings)
     info = probe(media) if media is not None else None
     if info is not None:
         if info.audio is None:
             raise BadInputError(f"{info.path.name} has no audio stream: nothing to bleep")
+        refuse_other_transcript(given.provenance, transcript_path, info.path,
+                                "give the recording it was made from with --media")
         check_transcript_fits(transcript, info)
     out_dir = resolve_out_dir(settings, out) or Path(transcript_path).parent
     stem = transcript_stem(transcript_path)
+    check_stem_outputs(transcript_path, out_dir, overwrite=overwrite, keep=(media,), stem=stem,
+                       identity=lambda: (transcript_identity(given.provenance, transcript_path)
+                                         | (input_identity(media) if media is not None else set())))
     redacted, items = redact_transcript(transcript, options.roster)
     result = RedactJobResult(items=items)
     result.outputs["transcript"] = write_text(out_dir / f"{stem}{REDACTED_TRANSCRIPT_SUFFIX}",

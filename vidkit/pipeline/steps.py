@@ -5,6 +5,7 @@ The CLI only parses flags and prints; everything it reports comes from these res
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +17,13 @@ from vidkit.console import Reporter
 from vidkit.errors import BadInputError
 from vidkit.media import MediaInfo, probe
 from vidkit.media.output import output_path, write_text
+from vidkit.pipeline.origin import check_stem_outputs, refuse_other_transcript, transcript_problem
 from vidkit.privacy.transcript_store import KEY_FIELD, key_sha256, load_clear, save_clear, store_key
 from vidkit.transcribe import TranscribeOptions, transcribe_file
 from vidkit.transcribe.models import file_sha256
 from vidkit.transcript import Transcript, load_transcript
+
+log = logging.getLogger(__name__)
 
 TRANSCRIPT_SUFFIX = ".transcript.json"
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt")
@@ -47,11 +51,13 @@ def resolve_out_dir(settings: Settings, out: Path | None) -> Path | None:
 
 
 def transcribe_job(input_path: Path, settings: Settings, reporter: Reporter,
-                   out: Path | None = None) -> JobResult:
+                   out: Path | None = None, *, overwrite: bool = False) -> JobResult:
     """`vidkit transcribe`: writes `<stem>.transcript.json` and any extra formats.
 
     With a roster (`[privacy] roster`), the files written are redacted and the clear transcript
-    goes to the private store only; `result.transcript` is the clear one, for the caller."""
+    goes to the private store only; `result.transcript` is the clear one, for the caller.
+    `overwrite`: outputs of another recording with the same name in the folder are replaced
+    (else refused; see `check_stem_outputs`)."""
     out_dir = resolve_out_dir(settings, out)
     formats = [f.strip().lower() for f in settings.get("transcribe", "formats") if f.strip()]
     bad = [f for f in formats if f not in TRANSCRIPT_FORMATS]
@@ -59,6 +65,7 @@ def transcribe_job(input_path: Path, settings: Settings, reporter: Reporter,
         raise BadInputError(f"unknown transcript format {bad[0]!r}; use {', '.join(TRANSCRIPT_FORMATS)}")
     roster = _roster(settings, input_path)  # a bad roster fails before minutes of work
     info = probe(input_path)
+    check_stem_outputs(input_path, out_dir, overwrite=overwrite)
     options = TranscribeOptions.from_settings(settings.section("transcribe"))
     started = time.perf_counter()
     labels = {"audio": "Reading audio", "speech": "Transcribing"}
@@ -193,6 +200,25 @@ def find_transcript(input_path: Path, out_dir: Path | None) -> Path | None:
     return find_output(input_path, out_dir, TRANSCRIPT_SUFFIX)
 
 
+def usable_transcript(path: Path, info: MediaInfo, *, given: bool) -> Transcript | None:
+    """The transcript at `path` when it is the one of `info`'s recording. Another recording's
+    (its recorded sha256 differs) is refused when given (--transcript). One only found by its
+    name is stale (say the recording was replaced by another of the same name): it is passed
+    over with a warning and None says "transcribe anew"; the new one goes to the output folder,
+    where `check_stem_outputs` has already refused or replaced another recording's files. One
+    that names no recording (from another tool) is checked by its length only."""
+    transcript = load_transcript(path)
+    if given:
+        refuse_other_transcript(transcript.provenance, path, info.path,
+                                f"give the right one with --transcript, or leave --transcript out to let "
+                                f"vidkit transcribe {info.path.name}")
+    elif problem := transcript_problem(transcript.provenance, path, info.path):
+        log.warning("%s is %s: passed over, transcribing anew", Path(path).name, problem)
+        return None
+    check_transcript_fits(transcript, info)
+    return transcript
+
+
 def obtain_transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter: Reporter,
                       out: Path | None, transcript_path: Path | None) -> JobResult:
     """The given transcript, else `<stem>.transcript.json` if present, else a new transcription.
@@ -202,11 +228,11 @@ def obtain_transcript(input_path: Path, info: MediaInfo, settings: Settings, rep
     if settings.get("privacy", "roster"):
         return _private_transcript(input_path, info, settings, reporter, out, transcript_path)
     result = JobResult()
+    given = transcript_path is not None
     transcript_path = transcript_path or find_transcript(input_path, resolve_out_dir(settings, out))
     if transcript_path is not None:
-        result.transcript = load_transcript(transcript_path)
-        check_transcript_fits(result.transcript, info)
-    else:
+        result.transcript = usable_transcript(transcript_path, info, given=given)
+    if result.transcript is None:
         made = transcribe_job(input_path, settings, reporter, out)
         result.transcript = made.transcript
         result.outputs.update(made.outputs)
@@ -222,8 +248,9 @@ def _private_transcript(input_path: Path, info: MediaInfo, settings: Settings, r
     - given (`--transcript`): a clear one is used (when it lies in the output folder it is moved
       to the private store and replaced by its redaction); a redacted one is swapped for the
       clear one it names in the store, or refused;
-    - found in the output folder or beside the input: the same, except that a redacted one of
-      another recording, or one whose clear words are gone, is passed over;
+    - found in the output folder or beside the input: the same, except that one of another
+      recording, or a redacted one whose clear words are gone, is passed over (one of another
+      recording given is refused: `usable_transcript`);
     - else the store's transcript of this recording made with the current settings;
     - else a new transcription."""
     result = JobResult()
@@ -234,10 +261,9 @@ def _private_transcript(input_path: Path, info: MediaInfo, settings: Settings, r
     path = transcript_path or find_transcript(input_path, resolve_out_dir(settings, out))
     clear = None
     in_place = False  # the output folder already holds the redaction of `clear`
-    if path is not None:
-        candidate = load_transcript(path)
+    candidate = usable_transcript(path, info, given=transcript_path is not None) if path is not None else None
+    if candidate is not None:
         if not is_redacted(candidate):
-            check_transcript_fits(candidate, info)
             clear = candidate
             if transcript_path is None or _same_file(path, target):
                 clear = save_clear(candidate, _own_key(sha256, candidate), private_dir)
@@ -271,7 +297,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def caption_job(input_path: Path, settings: Settings, reporter: Reporter, *,
                 out: Path | None = None, transcript_path: Path | None = None,
-                burn: bool = False) -> JobResult:
+                burn: bool = False, overwrite: bool = False) -> JobResult:
     """`vidkit caption`: cues from a transcript (made first if there is none), sidecars, QC, burn-in."""
     out_dir = resolve_out_dir(settings, out)
     info = probe(input_path)
@@ -281,6 +307,7 @@ def caption_job(input_path: Path, settings: Settings, reporter: Reporter, *,
     # Lazy: redact_job imports this module. The roster is read first so a bad one fails fast.
     from vidkit.pipeline.redact_job import caption_privacy, redact_for_captions
     privacy = caption_privacy(settings, input_path)
+    check_stem_outputs(input_path, out_dir, overwrite=overwrite, keep=(transcript_path,))
     result = obtain_transcript(input_path, info, settings, reporter, out, transcript_path)
     transcript = result.transcript
     assert transcript is not None
