@@ -146,16 +146,29 @@ def test_describe_as_a_subprocess(clip):
     assert upload["subjects"] == ["P001", "P003"] and upload["status"]["privacyStatus"] == "private"
 
 
-def test_without_a_roster_it_warns_unless_the_transcript_was_redacted_already(place_video, tiny_video):
+def test_without_a_roster_describe_is_an_error(place_video, tiny_video, monkeypatch):
+    """Issue 10: the description is made from what was said, so no roster, no description."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tiny_video.parent / "no-config"))  # no user config roster either
     video = place_video("w.mp4", tiny_video)
-    path = write_transcript(video.with_name("w.transcript.json"), TOPICS, 40.0)
-    warnings = json.loads(invoke(video, "--json").stdout)["summary"]["warnings"]
-    assert any(w.startswith("no roster") for w in warnings)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["provenance"]["redaction"] = {"method": "vidkit.redaction/1", "items": 0}  # as `vidkit clip --roster` leaves it
-    path.write_text(json.dumps(data), encoding="utf-8")
-    warnings = json.loads(invoke(video, "--json").stdout)["summary"]["warnings"]
-    assert not any(w.startswith("no roster") for w in warnings)
+    write_transcript(video.with_name("w.transcript.json"), TOPICS, 40.0)
+    result = invoke(video, "--json")
+    assert result.exit_code == 2 and "describe needs the roster" in result.output, result.output
+    assert not video.with_name("w.upload.json").exists()
+
+
+def test_a_title_naming_the_recording_is_refused_and_unknown_names_never_become_tags(place_video, tiny_video):
+    video = place_video("jan_smit_2024.clip01.mp4", tiny_video)
+    lines = [(0.5, "Maria, lift your knee on the treadmill."), (4.0, "Maria keeps her gait steady."),
+             (8.0, "The treadmill helps your gait."), (12.0, "Well done Maria, the treadmill stops.")]
+    write_transcript(video.with_name("jan_smit_2024.clip01.transcript.json"), lines, 40.0)
+    refused = invoke(video, "--title", "Jan Smit: gait training")
+    assert refused.exit_code == 2 and "part of the recording's file name" in refused.output, refused.output
+    result = invoke(video, "--json")
+    assert result.exit_code == 0, result.output
+    upload = json.loads(video.with_name("jan_smit_2024.clip01.upload.json").read_text(encoding="utf-8"))
+    words = " ".join([upload["snippet"]["title"], *upload["snippet"]["tags"],
+                      *json.loads(result.stdout)["summary"]["hashtags"], *(c["title"] for c in upload["chapters"])])
+    assert "maria" not in words.casefold() and "treadmill" in words.casefold()
 
 
 def test_numbers_that_identify_a_patient_never_reach_the_description(place_video, tiny_video):

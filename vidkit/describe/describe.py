@@ -112,6 +112,16 @@ def _check_against_roster(video: Path, title: str | None, roster) -> None:
     refuse_identifying_text(title, roster, "--title")
 
 
+def _check_title(text: str | None, video: Path, roster, what: str) -> None:
+    """A title is drawn on cards and sent to YouTube: no roster name, identifying number or
+    part of the recording's file name (`jan_smit_2024`: "Jan Smit: gait training")."""
+    from vidkit.privacy.identifying import refuse_file_name_words, refuse_identifying_text
+    from vidkit.publish.gates import source_stem
+
+    refuse_identifying_text(text, roster, what)
+    refuse_file_name_words(text, source_stem(video), what)
+
+
 def check_subjects(subjects: Sequence[str], roster) -> list[str]:
     """Subject ids, deduplicated in order; refused when one is not a pseudonymous id or holds a
     roster name (the id travels with the upload record)."""
@@ -130,15 +140,15 @@ def check_subjects(subjects: Sequence[str], roster) -> list[str]:
     return ids
 
 
-def topic_title(terms: Sequence[str], sentences: Sequence[Sentence]) -> str:
+def topic_title(terms: Sequence[str], sentences: Sequence[Sentence], skip: set[str] = frozenset()) -> str:
     """A title from the first key terms ("Gait, step length and balance"), else the first
-    words said; never from a file name."""
+    words said (without the names in `skip`); never from a file name."""
     chosen = list(terms[:TITLE_TERMS])
     if chosen:
         text = chosen[0] if len(chosen) == 1 else ", ".join(chosen[:-1]) + " and " + chosen[-1]
         return text[:1].upper() + text[1:]
     if sentences:
-        return segment_title(sentences[:1], (), set())
+        return segment_title(sentences[:1], (), set(), skip)
     raise BadInputError("nothing to make a title from: the transcript has no words; give one with --title")
 
 
@@ -210,8 +220,11 @@ def describe_clip(clip_video: Path, settings: Settings, *, template: str | None 
     if info.video is None:
         raise BadInputError(f"{files.video.name} has no video stream: YouTube takes videos")
     roster = _roster(settings)
-    if roster is not None:
-        _check_against_roster(files.video, title, roster)
+    if roster is None:
+        raise BadInputError("describe needs the roster (--roster FILE or privacy.roster in vidkit.toml): the "
+                            "description is made from what was said, and names in it must be redacted")
+    _check_against_roster(files.video, title, roster)
+    _check_title(title, files.video, roster, "--title")
     recorded = record.get("subjects") or []
     if not isinstance(recorded, list) or not all(isinstance(s, str) for s in recorded):
         raise BadInputError(f"{files.record.name if files.record else 'the clip record'}: subjects must be a list of ids")
@@ -223,20 +236,22 @@ def describe_clip(clip_video: Path, settings: Settings, *, template: str | None 
                             f"make the clip again with vidkit clip, or delete it and run vidkit transcribe "
                             f"on {files.video.name}")
     warnings: list[str] = []
-    if roster is None and "redaction" not in original.provenance:
-        warnings.append("no roster: names said in the clip are not redacted from the description; give "
-                        "--roster FILE or set privacy.roster")
     transcript = redacted_transcript(original, settings)
     sentences = split_sentences(transcript)
     text = " ".join(s.text for s in sentences)
     glossary = load_glossary(settings.get("transcribe", "glossary"))
-    terms = keywords.key_terms(text, glossary)
+    unknown = keywords.unknown_names(text, glossary)  # never titles, tags or hashtags
+    terms = keywords.key_terms(text, glossary, skip=unknown)
     summary, source, proposed_title = _text_proposal(sentences, text, section, llm_url, transcript.language, warnings,
                                                      roster=roster)
+    if proposed_title:
+        _check_title(proposed_title, files.video, roster, "the title the --llm endpoint proposed")
+    _check_title(str(record.get("title") or ""), files.video, roster, "the clip's --title")
     # A branded clip starts with its intro card: chapters are times in the video as published.
     lead = float(record.get("intro_seconds") or 0.0)
     timed = [replace(s, start=s.start + lead, end=s.end + lead) for s in sentences] if lead else sentences
-    chapters, chapters_note = make_chapters(timed, info.duration, glossary, section["chapter_min_seconds"])
+    chapters, chapters_note = make_chapters(timed, info.duration, glossary, section["chapter_min_seconds"],
+                                            skip=unknown)
     short = _is_short(record, info)
     template_path = find_template(template or section["template"] or ("short" if short else "default"))
     ending = boilerplate(clinic)
@@ -244,7 +259,7 @@ def describe_clip(clip_video: Path, settings: Settings, *, template: str | None 
     context = {
         # --title, else the title given to `vidkit clip --title`, else a proposal
         "title": (title or "").strip() or str(record.get("title") or "").strip() or proposed_title
-                 or topic_title(terms, sentences),
+                 or topic_title(terms, sentences, unknown),
         "summary": summary, "key_terms": terms, "tags": keywords.make_tags(terms, section["tags"]),
         "hashtags": keywords.make_hashtags(terms), "chapters": lines, "clinic": clinic,
         "boilerplate": ending, "duration": round(info.duration, 3), "short": short,

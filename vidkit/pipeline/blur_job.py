@@ -23,6 +23,7 @@ from vidkit.privacy.mask import MODES, region
 from vidkit.pipeline.origin import check_stem_outputs
 from vidkit.pipeline.steps import resolve_out_dir
 from vidkit.privacy.report import build_report, contact_sheet, report_json
+from vidkit.privacy.spoken import NO_AUDIO, WordsRecord, heard_message, listen_again, unredacted
 
 _REGION = re.compile(r"^\s*(\d+),(\d+),(\d+),(\d+)\s*(?:@\s*([\d.]+)\s*-\s*([\d.]*)\s*)?$")
 
@@ -92,10 +93,12 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
         raise BadInputError(f"--keep-track {sorted(unknown)[0]}: no such track (run with --review to see them)")
     job = BlurJobResult(result=result)
     job.outputs["video"] = video
-    extra = {}
+    extra: dict[str, Any] = {}
+    words = unredacted()
     if settings.get("privacy", "roster"):
-        extra["redaction"] = _redact_audio(input_path, info, video, settings, reporter, out,
-                                           transcript_path, job)
+        extra["redaction"], words = _redact_audio(input_path, info, video, settings, reporter, out,
+                                                  transcript_path, job)
+    extra["words"] = words.to_dict()
     report = build_report(result, options, input_path, video, extra)
     job.outputs["report"] = write_text(output_path(input_path, out_dir, ".privacy.json"), report_json(report))
     if review:
@@ -109,6 +112,7 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
         "verification_rounds": len(result.rounds),
         "faces_left": len(remaining),
     }
+    job.summary["words_verified"] = words.verified
     if options.verify and not result.verified:
         first = remaining[0]
         raise UnverifiedOutput(
@@ -116,23 +120,36 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
             f"{round(first.box.x)},{round(first.box.y)},{round(first.box.w)},{round(first.box.h)}); "
             f"the output is marked unverified in {job.outputs['report'].name}"
         )
+    if words.verified is False:
+        raise UnverifiedOutput(heard_message(video.name, words.heard))
     return job
 
 
 def _redact_audio(input_path: Path, info, video: Path, settings: Settings, reporter: Reporter,
-                  out: Path | None, transcript_path: Path | None, job: BlurJobResult) -> dict[str, Any]:
+                  out: Path | None, transcript_path: Path | None,
+                  job: BlurJobResult) -> tuple[dict[str, Any], WordsRecord]:
     """Bleep roster names and identifying numbers in the blurred video's audio: the audio is
-    filtered once from the source while the rendered video stream is copied, not re-encoded."""
+    filtered once from the source while the rendered video stream is copied, not re-encoded.
+    Then the second listen over the result (the report's `words` block)."""
     from vidkit.pipeline.redact_job import privacy_options, redact_for_captions
-    from vidkit.pipeline.steps import obtain_transcript
+    from vidkit.pipeline.steps import find_transcript, obtain_transcript
+    from vidkit.privacy.transcript_store import KEY_FIELD
+    from vidkit.transcribe.models import file_sha256
 
+    privacy = privacy_options(settings)
     if info.audio is None:
-        return {"audio": "no audio stream"}
+        words = WordsRecord(redacted=True, roster_sha256=privacy.roster_sha256, note=NO_AUDIO)
+        return {"audio": "no audio stream"}, words
     got = obtain_transcript(input_path, info, settings, reporter, out, transcript_path)
     job.outputs.update(got.outputs)
     out_dir = resolve_out_dir(settings, out)
-    redaction = redact_for_captions(input_path, info, got.transcript, privacy_options(settings), out_dir, burn=True)
+    redaction = redact_for_captions(input_path, info, got.transcript, privacy, out_dir, burn=True)
     job.outputs["redaction"] = redaction.report
+    written = find_transcript(input_path, out_dir)
+    words = WordsRecord(redacted=True, roster_sha256=privacy.roster_sha256, counts=redaction.summary["counts"],
+                        audio_bleeped=bool(redaction.audio_filter),
+                        transcript_sha256=file_sha256(written) if written else None,
+                        clear_transcript=got.transcript.provenance.get(KEY_FIELD) if got.transcript else None)
     if redaction.audio_filter:
         with atomic_path(video) as tmp:
             run_ffmpeg(["-y", "-i", str(video.resolve()), "-i", str(info.path.resolve()),
@@ -140,7 +157,13 @@ def _redact_audio(input_path: Path, info, video: Path, settings: Settings, repor
                         "-c:a", "aac", "-b:a", "192k", *metadata_args(), "-movflags", "+faststart",
                         str(tmp.resolve())],
                        duration=info.duration, on_progress=reporter.stage("Bleeping names", info.duration))
-    return redaction.summary
+    if settings.get("privacy", "verify_words"):
+        progress = reporter.stage("Listening again", info.duration)
+        words.verified, words.heard, words.note = listen_again(
+            video, privacy.roster, settings.section("transcribe"), lambda done, total: progress(done))
+    else:
+        words.note = "the second listen is off (privacy.verify_words = false)"
+    return redaction.summary, words
 
 
 def write_review(video: Path, result: BlurResult, options: BlurOptions, target: Path) -> Path:

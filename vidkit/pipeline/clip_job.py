@@ -49,6 +49,9 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
     plan = clip_plan(section, request, settings)
     if settings.get("privacy", "roster"):
         _check_against_roster(input_path, request, settings)
+    from vidkit.privacy.identifying import refuse_file_name_words
+
+    refuse_file_name_words(request.title, Path(input_path).stem, "--title")  # drawn on the card and thumbnail
     out_dir = resolve_out_dir(settings, out)
     check_stem_outputs(input_path, out_dir, overwrite=overwrite, keep=(request.ranges_file, request.from_file))
     transcript, transcript_path, job = _transcript(input_path, info, settings, reporter, out, request, section)
@@ -72,7 +75,10 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
         "transcript_sha256": file_sha256(transcript_path) if transcript_path else None,
         "privacy_report_sha256": file_sha256(privacy_path) if privacy_path else None,
     }
-    records, unverified = [], []
+    privacy = _privacy(settings)
+    if request.fast and privacy is not None:
+        _check_fast_bleeps(info, clips, redactions)
+    records, unverified, unheard = [], [], []
     for number, wanted in enumerate(clips, 1):
         name, key = f".clip{number:02d}", f"clip{number:02d}"
         video = output_path(input_path, out_dir, f"{name}.mp4")
@@ -96,19 +102,81 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
             job.outputs[f"{key}.thumbnail"] = _thumbnail(video, output_path(input_path, out_dir, f"{name}.jpg"), plan)
         record = clip_record(number, wanted, actual_spans, frames, seconds, request, plan, source, captions,
                              made, video)
+        words = _words(video, job.outputs.get(f"{key}.transcript"), transcript, redactions, actual_spans,
+                       privacy, settings, reporter, label, bleeped=made is not None)
+        record["words"] = words.to_dict()
+        # The files published with the clip are bound to it: a swapped thumbnail or an edited
+        # caption track no longer matches and the publish gate refuses it.
+        record["files"] = {kind: file_sha256(job.outputs[f"{key}.{kind}"])
+                           for kind in (*SIDECARS, "thumbnail") if f"{key}.{kind}" in job.outputs}
         job.outputs[f"{key}.report"] = write_text(output_path(input_path, out_dir, f"{name}.clip.json"),
                                                   json.dumps(record, indent=2) + "\n")
         records.append({k: record[k] for k in ("index", "mode", "requested", "actual", "frames", "captions",
                                                "aspect", "privacy")})
         if made is not None and made.verified is False:
             unverified.append((number, made.rounds[-1]))
+        if words.verified is False:
+            unheard.append((number, words.heard))
     job.summary = {"clips": records, "transcript": transcript is not None,
                    "privacy_report": privacy_path is not None}
     if unverified:
         number, left = unverified[0]
         raise UnverifiedOutput(f"clip {number}: {len(left)} face(s) still found after masking (first at "
                                f"{left[0].time:.2f} s of the source); its clip.json says verified: false")
+    if unheard:
+        from vidkit.privacy.spoken import heard_message
+
+        number, heard = unheard[0]
+        raise UnverifiedOutput(heard_message(f"clip {number}", heard))
     return job
+
+
+def _privacy(settings: Settings):
+    if not settings.get("privacy", "roster"):
+        return None
+    from vidkit.pipeline.redact_job import privacy_options
+
+    return privacy_options(settings)
+
+
+def _in_spans(item, spans: list[tuple[float, float]]) -> bool:
+    return any(item.audio_start < end and item.audio_end > start for start, end in spans)
+
+
+def _check_fast_bleeps(info: MediaInfo, clips: list[ClipRange], redactions) -> None:
+    """--fast copies the audio as it is, so it cannot bleep: refused before any cut when a
+    redacted name or number is said inside a clip (from the keyframe the cut starts at)."""
+    from vidkit.pipeline.clip_fast import keyframe_before
+
+    for number, wanted in enumerate(clips, 1):
+        start = keyframe_before(info.path, wanted.start)
+        if any(_in_spans(item, [(start, wanted.end)]) for item in redactions):
+            raise BadInputError(f"clip {number} ({wanted.label()}): a redacted name or number is said in it and "
+                                "--fast copies the audio, so it cannot be bleeped: drop --fast")
+
+
+def _words(video: Path, transcript_file: Path | None, transcript: Transcript | None, redactions,
+           spans: list[tuple[float, float]], privacy, settings: Settings, reporter: Reporter, label: str,
+           *, bleeped: bool):
+    """The clip record's `words` block: what was redacted inside the clip and the second listen."""
+    from vidkit.privacy.spoken import WordsRecord, listen_again, unredacted
+    from vidkit.privacy.redact import redaction_counts
+    from vidkit.privacy.transcript_store import KEY_FIELD
+
+    if privacy is None:
+        return unredacted()
+    inside = [item for item in redactions if _in_spans(item, spans)]
+    words = WordsRecord(redacted=True, roster_sha256=privacy.roster_sha256, counts=redaction_counts(inside),
+                        audio_bleeped=bool(inside) and bleeped,
+                        transcript_sha256=file_sha256(transcript_file) if transcript_file else None,
+                        clear_transcript=(transcript.provenance.get(KEY_FIELD) if transcript else None))
+    if not settings.get("privacy", "verify_words"):
+        words.note = "the second listen is off (privacy.verify_words = false)"
+        return words
+    progress = reporter.stage(f"{label}: listening again", 1.0)
+    words.verified, words.heard, words.note = listen_again(
+        video, privacy.roster, settings.section("transcribe"), lambda done, total: progress(done / max(total, 1e-9)))
+    return words
 
 
 def _excerpt(transcript: Transcript | None, spans: list[tuple[float, float]]) -> Transcript | None:

@@ -46,6 +46,7 @@ class PrivacyOptions:
     roster: Roster
     audio: str  # bleep | mute
     padding: float  # seconds
+    roster_sha256: str = ""  # of the roster file's bytes: records name the roster by it, never by its names
 
 
 def privacy_options(settings: Settings, files: Sequence[tuple[Path | None, str]] = ()) -> PrivacyOptions:
@@ -60,13 +61,20 @@ def privacy_options(settings: Settings, files: Sequence[tuple[Path | None, str]]
         raise BadInputError(f"unknown audio mode {section['audio']!r}; use {' or '.join(MODES)}")
     if not 0 <= section["padding"] <= 5:
         raise BadInputError(f"padding must be 0 to 5 seconds, got {section['padding']}")
-    options = PrivacyOptions(read_roster(Path(section["roster"]).expanduser()), section["audio"],
-                             float(section["padding"]))
+    roster_path = Path(section["roster"]).expanduser()
+    options = PrivacyOptions(read_roster(roster_path), section["audio"], float(section["padding"]),
+                             _sha256_of(roster_path))
     hide_in_messages(lambda text: hide_identifying(text, options.roster))
     for path, what in files:
         if path is not None:
             refuse_named_file(Path(path).name, options.roster, what)
     return options
+
+
+def _sha256_of(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def read_roster(path: Path) -> Roster:
