@@ -52,7 +52,8 @@ def test_comma_string_becomes_list(tmp_path):
     assert load_settings(cwd=tmp_path).get("captions", "formats") == ["srt", "vtt"]
 
 
-GUARDED_KEYS = [(section, key) for section, keys in GUARDED.items() for key in (keys or DEFAULTS[section])]
+# sorted: a frozenset iterates in a different order in each xdist worker (hash randomisation)
+GUARDED_KEYS = sorted((section, key) for section, keys in GUARDED.items() for key in (keys or DEFAULTS[section]))
 
 
 def _toml(section: str, key: str, value) -> str:
