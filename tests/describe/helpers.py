@@ -38,3 +38,15 @@ def transcript_from_lines(lines: list[tuple[float, str]], duration: float, langu
 def write_transcript(path: Path, lines: list[tuple[float, str]], duration: float) -> Path:
     path.write_text(transcript_from_lines(lines, duration).to_json(), encoding="utf-8")
     return path
+
+
+def place_sample_transcript(video: Path, target: Path) -> Path:
+    """The sample's transcript as the transcript of `video` (a generated stand-in): its
+    provenance names `video` by sha256, as `vidkit transcribe` of that video would."""
+    import hashlib
+    import json
+
+    data = json.loads(SAMPLE_TRANSCRIPT.read_text(encoding="utf-8"))
+    data["provenance"]["input_sha256"] = hashlib.sha256(Path(video).read_bytes()).hexdigest()
+    target.write_text(json.dumps(data), encoding="utf-8")
+    return target

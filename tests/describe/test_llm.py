@@ -4,13 +4,12 @@ may reach it, and every failure falls back to the offline summary."""
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.describe.helpers import SAMPLE_TRANSCRIPT
+from tests.describe.helpers import place_sample_transcript
 from vidkit.config import load_settings
 from vidkit.describe import describe_clip
 from vidkit.describe.llm import LlmError, completions_url, parse_reply, propose
@@ -63,7 +62,7 @@ def chat():
 @pytest.fixture
 def clip(place_video, tiny_video, tmp_path):
     video = place_video("visit.clip01.mp4", tiny_video)
-    shutil.copyfile(SAMPLE_TRANSCRIPT, tmp_path / "visit.clip01.transcript.json")
+    place_sample_transcript(video, tmp_path / "visit.clip01.transcript.json")
     (tmp_path / "roster.txt").write_text("Maria Jansen\n", encoding="utf-8")
     return video
 

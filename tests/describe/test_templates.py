@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.describe.helpers import SAMPLE_TRANSCRIPT
+from tests.describe.helpers import place_sample_transcript
 from vidkit.config import load_settings
 from vidkit.describe import describe_clip
 from vidkit.describe.templates import available, boilerplate, render
@@ -24,7 +23,7 @@ CONTEXT = {"title": "Gait", "summary": ["One.", "Two."], "key_terms": ["gait"], 
 @pytest.fixture
 def sample_clip(place_video, tiny_video) -> Path:
     video = place_video("session.clip01.mp4", tiny_video)
-    shutil.copyfile(SAMPLE_TRANSCRIPT, video.with_name("session.clip01.transcript.json"))
+    place_sample_transcript(video, video.with_name("session.clip01.transcript.json"))
     (video.parent / "roster.txt").write_text("Maria Jansen\n", encoding="utf-8")
     return video
 
