@@ -6,41 +6,16 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from vidkit.cli.base import (Debug, Engine, Glossary, Input, Json, Model, Out, Quiet, RosterFile, _run,
                              _settings, _split, app)
 from vidkit.console import Reporter
 
-_QC_ROWS = 8  # the terminal shows the first few; the QC JSON has them all
 # Outputs are named after the input's file name: another recording's of the same name in the
 # output folder are refused unless this is given (vidkit.pipeline.origin.check_stem_outputs).
 Overwrite = Annotated[bool, typer.Option(
     "--overwrite", help="Replace the outputs of another recording with the same file name found in the "
                         "output folder (all of that name's outputs there are deleted first; default: refuse).")]
-
-
-def _qc_tables(qc) -> list[Table]:
-    """Short tables of rule breaks and unsure words, for a person to check by ear."""
-    tables = []
-    if qc.violations:
-        table = Table("cue", "rule", "value", "limit", "why", title="Caption rule breaks", title_justify="left")
-        for v in qc.violations[:_QC_ROWS]:
-            why = ("[dim]forced:[/] " if v.forced else "[red]avoidable:[/] ") + v.reason
-            table.add_row(str(v.cue_index + 1), v.rule, f"{v.value:.2f}", f"{v.limit:.2f}", why)
-        if len(qc.violations) > _QC_ROWS:
-            table.caption = f"{len(qc.violations) - _QC_ROWS} more in the QC report"
-        tables.append(table)
-    if qc.low_probability_words:
-        table = Table("time", "word", "confidence", title="Words to check", title_justify="left")
-        for w in qc.low_probability_words[:_QC_ROWS]:
-            # escape: a redacted "[name]" is not Rich markup
-            table.add_row(f"{int(w.start // 60)}:{w.start % 60:05.2f}", escape(w.text), f"{w.probability:.0%}")
-        if len(qc.low_probability_words) > _QC_ROWS:
-            table.caption = f"{len(qc.low_probability_words) - _QC_ROWS} more in the QC report"
-        tables.append(table)
-    return tables
 
 
 @app.command()
@@ -65,23 +40,16 @@ def transcribe(
 
     Example: [cyan]vidkit transcribe session.mp4 --format txt,srt -o out/[/]
     """
-    from vidkit.pipeline.steps import transcribe_job
+    from vidkit.pipeline.job import Context, run_job
+    from vidkit.pipeline.job_steps import TranscribeStep
 
     def job(reporter: Reporter) -> dict[str, Any]:
         settings = _settings(transcribe=dict(model=model, engine=engine, language=language, glossary=glossary,
                                              formats=_split(format), device=device, beam_size=beam_size,
                                              vad=vad, threads=threads),
                              privacy=dict(roster=str(roster) if roster else None))
-        result = transcribe_job(input, settings, reporter, out, overwrite=overwrite)
-        summary = result.summary
-        lines = [("language", summary["language"]), ("words", summary["words"]),
-                 ("speed", f"{summary['seconds']} s, {summary['real_time_factor']}x real time")]
-        if "redaction" in summary:
-            lines.append(("redacted", _redaction_line(summary["redaction"])))
-        if summary["flagged_segments"]:
-            lines.append(("[yellow]check[/]", ", ".join(
-                f"{s['start']:.1f}-{s['end']:.1f}s ({'/'.join(s['flags'])})" for s in summary["flagged_segments"])))
-        return {"command": "transcribe", "outputs": result.outputs, "summary": summary, "summary_lines": lines}
+        ctx = Context(settings, reporter, out=out, overwrite=overwrite)
+        return run_job("transcribe", ctx, [TranscribeStep(input)]).payload()
 
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
 
@@ -113,38 +81,18 @@ def caption(
 
     Example: [cyan]vidkit caption session.mp4 --burn --style standard -o out/[/]
     """
-    from vidkit.pipeline.steps import caption_job
+    from vidkit.pipeline.job import Context, run_job
+    from vidkit.pipeline.job_steps import CaptionStep
 
     def job(reporter: Reporter) -> dict[str, Any]:
         settings = _settings(
             transcribe=dict(model=model, glossary=glossary),
             captions=dict(style=style, formats=_split(format), max_cps=max_cps, max_line_chars=max_line_chars),
             privacy=dict(roster=str(roster) if roster else None))
-        result = caption_job(input, settings, reporter, out=out, transcript_path=transcript, burn=burn,
-                             overwrite=overwrite)
-        assert result.captions is not None
-        qc = result.captions.qc.to_dict()
-        lines = [("cues", qc["summary"]["cues"]),
-                 ("rule breaks", f"{qc['summary']['unforced_violations']} avoidable, "
-                                 f"{qc['summary']['violations'] - qc['summary']['unforced_violations']} forced by the speech"),
-                 ("low-confidence words", qc["summary"]["low_probability_words"])]
-        if "redaction" in result.summary:
-            lines.append(("redacted", _redaction_line(result.summary["redaction"]["counts"])))
-        return {"command": "caption", "outputs": result.outputs, "summary": result.summary,
-                "summary_lines": lines, "_tables": _qc_tables(result.captions.qc)}
+        ctx = Context(settings, reporter, out=out, overwrite=overwrite)
+        return run_job("caption", ctx, [CaptionStep(input, transcript, burn)]).payload()
 
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
-
-
-_REDACTED_KINDS = {"name": ("name", "names"), "email": ("e-mail address", "e-mail addresses"),
-                   "phone": ("phone number", "phone numbers"),
-                   "date_of_birth": ("date of birth", "dates of birth"),
-                   "record_number": ("record number", "record numbers")}
-
-
-def _redaction_line(counts: dict[str, int]) -> str:
-    parts = [f"{n} {_REDACTED_KINDS[kind][n != 1]}" for kind, n in counts.items() if n]
-    return ", ".join(parts) or "nothing found"
 
 
 @app.command()
@@ -163,13 +111,13 @@ def redact(
     (counts and times, never the text); with --media, the recording with those words bleeped.
     Example: [cyan]vidkit redact out/session.transcript.json --roster roster.txt --media session.mp4[/]
     """
-    from vidkit.pipeline.redact_job import redact_job
+    from vidkit.pipeline.job import Context, run_job
+    from vidkit.pipeline.job_steps import RedactStep
 
     def job(reporter: Reporter) -> dict[str, Any]:
         settings = _settings(privacy=dict(roster=str(roster) if roster else None, audio=audio, padding=padding))
-        result = redact_job(transcript, settings, reporter, media=media, out=out, overwrite=overwrite)
-        return {"command": "redact", "outputs": result.outputs, "summary": result.summary,
-                "summary_lines": [("redacted", _redaction_line(result.summary["counts"]))]}
+        ctx = Context(settings, reporter, out=out, overwrite=overwrite)
+        return run_job("redact", ctx, [RedactStep(transcript, media)]).payload()
 
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
 
@@ -196,18 +144,15 @@ def blur(
     and identifying numbers are also bleeped in the audio.
     Example: [cyan]vidkit blur session.mp4 --review -o out/[/]
     """
-    from vidkit.pipeline.blur_job import blur_job
+    from vidkit.pipeline.job import Context, run_job
+    from vidkit.pipeline.job_steps import BlurStep
 
     def job(reporter: Reporter) -> dict[str, Any]:
         settings = _settings(blur=dict(mode=mode, verify=verify, detect_size=detect_size),
                              privacy=dict(roster=str(roster) if roster else None))
-        result = blur_job(input, settings, reporter, out=out, keep_tracks=tuple(keep_track or ()),
-                          regions=tuple(region or ()), review=review, transcript_path=transcript,
-                          overwrite=overwrite)
-        s = result.summary
-        lines = [("face tracks", s["tracks"]), ("frames", s["frames"]),
-                 ("verified", "yes" if s["verified"] else "no (verification off)")]
-        return {"command": "blur", "outputs": result.outputs, "summary": s, "summary_lines": lines}
+        ctx = Context(settings, reporter, out=out, overwrite=overwrite)
+        step = BlurStep(input, tuple(keep_track or ()), tuple(region or ()), review, transcript)
+        return run_job("blur", ctx, [step]).payload()
 
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
 
@@ -244,9 +189,9 @@ def clip(
     Examples: [cyan]vidkit clip session.mp4 --range 00:01:02.5-00:01:30 -o out/[/]
               [cyan]vidkit clip session.mp4 --auto 3 --aspect 9:16 --burn -o out/[/]
     """
-    from vidkit.clips.ranges import format_timecode
-    from vidkit.pipeline.clip_job import clip_job
     from vidkit.pipeline.clip_select import ClipRequest
+    from vidkit.pipeline.job import Context, run_job
+    from vidkit.pipeline.job_steps import ClipStep
 
     def job(reporter: Reporter) -> dict[str, Any]:
         settings = _settings(clip=dict(aspect=aspect, blur=blur_, burn=burn, branding=branding, thumbnail=thumbnail),
@@ -255,37 +200,10 @@ def clip(
                               from_file=from_, fast=fast, trim_silence=trim_silence, plan_only=plan,
                               export=tuple(e.lower() for e in export or ()), title=title,
                               subjects=tuple(subject or ()))
-        result = clip_job(input, settings, reporter, request, out=out, overwrite=overwrite)
-        lines = []
-        for c in result.summary["clips"]:
-            actual = c["actual"]
-            text = (f"{format_timecode(actual['start'])}-{format_timecode(actual['end'])}, "
-                    f"{actual['duration']:.2f} s, {c['frames']} frames, {c['captions']} captions")
-            if c["aspect"]:
-                text += f", {c['aspect']}"
-            if c["privacy"]["masked"]:
-                text += ", faces masked and verified" if c["privacy"]["verified"] else ", faces masked"
-            if c["mode"] == "fast":
-                early = c["requested"]["start"] - actual["start"]
-                text += f" (fast: starts at the keyframe {early:.3f} s before {format_timecode(c['requested']['start'])})"
-            lines.append((f"clip {c['index']:02d}", text))
-        if not result.summary["transcript"]:
-            lines.append(("captions", "none: no <stem>.transcript.json (run vidkit transcribe first)"))
-        tables = [_candidates_table(result.candidates)] if result.candidates else []
-        return {"command": "clip", "outputs": result.outputs, "summary": result.summary,
-                "summary_lines": lines, "_tables": tables}
+        ctx = Context(settings, reporter, out=out, overwrite=overwrite)
+        return run_job("clip", ctx, [ClipStep(input, request)]).payload()
 
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
-
-
-def _candidates_table(candidates) -> Table:
-    from vidkit.clips.ranges import format_timecode
-
-    table = Table("#", "range", "score", "why", "starts with", title="Ranked clip candidates")
-    for number, c in enumerate(candidates, 1):
-        table.add_row(str(number), f"{format_timecode(c.start)}-{format_timecode(c.end)}", f"{c.score:.2f}",
-                      escape("; ".join(c.reasons)), escape(c.text))
-    return table
 
 
 @app.command()
@@ -306,19 +224,14 @@ def describe(
     what was fixed is listed.
     Example: [cyan]vidkit describe out/session.clip01.mp4 --template education --subject P017[/]
     """
-    from vidkit.describe import describe_clip
+    from vidkit.pipeline.job import Context, run_job
+    from vidkit.pipeline.job_steps import DescribeStep
 
     def job(reporter: Reporter) -> dict[str, Any]:
         settings = _settings(privacy=dict(roster=str(roster) if roster else None))
-        result = describe_clip(clip, settings, template=template, llm_url=llm, subjects=tuple(subject or ()),
-                               title=title, out_dir=out)
-        s = result.summary
-        lines = [("title", s["title"]), ("tags", ", ".join(s["tags"]) or "none"),
-                 ("chapters", "; ".join(s["chapters"]) if s["chapters"] else f"none: {s['chapters_note']}"),
-                 ("template", f"{s['template']} ({s['summary_source']} summary)")]
-        lines += [("[yellow]fixed[/]", fix) for fix in s["fixes"]]
-        lines += [("[yellow]warning[/]", w) for w in s["warnings"]]
-        return {"command": "describe", "outputs": result.outputs, "summary": s, "summary_lines": lines}
+        ctx = Context(settings, reporter, out=out)
+        step = DescribeStep(clip, template=template, llm=llm, subjects=tuple(subject or ()), title=title)
+        return run_job("describe", ctx, [step]).payload()
 
     _run(job, json_out=json_out, quiet=quiet, debug=debug)
 

@@ -56,9 +56,30 @@ class MediaInfo:
         return data
 
 
+# One probe per file per process: a job's steps ask for the same source again and again.
+_PROBED: dict[tuple[str, int, int, int], MediaInfo] = {}
+
+
 def probe(path: Path) -> MediaInfo:
-    """Describe `path`; raise BadInputError with a plain reason when it is not usable media."""
+    """Describe `path`; raise BadInputError with a plain reason when it is not usable media.
+    A file probed before, unchanged since (inode, size, mtime), is not opened again."""
     path = Path(path)
+    try:
+        stat = path.stat()
+        key = (str(path.absolute()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and key in _PROBED:
+        return _PROBED[key]
+    info = _probe(path)
+    if key is not None:
+        if len(_PROBED) > 256:
+            _PROBED.clear()
+        _PROBED[key] = info
+    return info
+
+
+def _probe(path: Path) -> MediaInfo:
     if not path.exists():
         raise BadInputError(f"input not found: {path}")
     if path.is_dir():

@@ -77,8 +77,26 @@ def _sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+_ROSTERS: dict[tuple[str, int, int], Roster] = {}
+
+
 def read_roster(path: Path) -> Roster:
-    """Read and parse a roster file (UTF-8); errors name the file and a line number only."""
+    """Read and parse a roster file (UTF-8); errors name the file and a line number only.
+    Parsed once per process while the file is unchanged (every step of a job asks for it)."""
+    try:
+        stat = Path(path).stat()
+        key = (str(Path(path).absolute()), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and key in _ROSTERS:
+        return _ROSTERS[key]
+    roster = _read_roster(path)
+    if key is not None:
+        _ROSTERS[key] = roster
+    return roster
+
+
+def _read_roster(path: Path) -> Roster:
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:

@@ -1,0 +1,163 @@
+"""What a job is: a source, a context, and steps that return typed results.
+
+Every command is a short list of steps run over one `Context`: `vidkit blur X` is
+`[BlurStep(X)]`, `vidkit run X --preset session` is transcribe, render, clip, describe,
+publish. The context probes and hashes each source once, reads the roster once and hands the
+transcript one step found or made to the next; a step returns its outputs, a summary that
+prints itself as lines and as JSON, and a verdict. The CLI only builds the list and prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, ClassVar
+
+from vidkit.config import Settings
+from vidkit.console import Reporter
+from vidkit.media.probe import MediaInfo, probe
+
+OK, UNVERIFIED, SKIPPED, WAITING = "ok", "unverified", "skipped", "waiting"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file, probed once; its sha256 computed when first asked for, once."""
+
+    path: Path
+    info: MediaInfo
+
+    @classmethod
+    def open(cls, path: Path) -> Source:
+        return cls(Path(path), probe(path))
+
+    @cached_property
+    def sha256(self) -> str:
+        from vidkit.transcribe.models import file_sha256
+
+        return file_sha256(self.path)
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+
+class Summary(ABC):
+    """What a step did, for people (`lines`) and for scripts (`to_json`)."""
+
+    @abstractmethod
+    def lines(self) -> list[tuple[str, Any]]:
+        """(label, value) rows for the terminal; values are plain text or rich Text."""
+
+    @abstractmethod
+    def to_json(self) -> dict[str, Any]:
+        """The `summary` object of `--json` (the same keys commands have always printed)."""
+
+
+@dataclass
+class StepResult:
+    step: str
+    outputs: dict[str, Path] = field(default_factory=dict)
+    summary: Summary | None = None
+    verdict: str = OK
+    tables: list[Any] = field(default_factory=list)  # rich tables printed after the summary
+    seconds: float = 0.0
+
+
+class Context:
+    """Settings, reporter and output folder of one run, plus what its steps share."""
+
+    def __init__(self, settings: Settings, reporter: Reporter, *, out: Path | None = None,
+                 overwrite: bool = False):
+        from vidkit.pipeline.steps import resolve_out_dir
+
+        self.settings = settings
+        self.reporter = reporter
+        self.out = out  # as given with -o (None: the configured folder, else beside the input)
+        self.out_dir = resolve_out_dir(settings, out)
+        self.overwrite = overwrite
+        self.results: list[StepResult] = []
+        self._sources: dict[Path, Source] = {}
+
+    def source(self, path: Path) -> Source:
+        """The input at `path`, probed once per run."""
+        key = Path(path).absolute()
+        if key not in self._sources:
+            self._sources[key] = Source.open(path)
+        return self._sources[key]
+
+    @cached_property
+    def privacy(self):
+        """The [privacy] options with the roster read, once; None without a roster."""
+        if not self.settings.get("privacy", "roster"):
+            return None
+        from vidkit.pipeline.redact_job import privacy_options
+
+        return privacy_options(self.settings)
+
+    def result(self, step: str) -> StepResult | None:
+        """The result of an earlier step of this run, by name."""
+        return next((r for r in reversed(self.results) if r.step == step), None)
+
+
+class Step(ABC):
+    """One unit of work over a context. `parameters` names what changes its outputs (the
+    store keys finished steps by them); `run` does the work and returns its result."""
+
+    name: ClassVar[str]
+
+    def parameters(self, ctx: Context) -> dict[str, Any]:
+        return {}
+
+    @abstractmethod
+    def run(self, ctx: Context) -> StepResult:
+        ...
+
+
+def parameters_hash(step: Step, ctx: Context) -> str:
+    text = json.dumps({"step": step.name, **step.parameters(ctx)}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class JobResult:
+    command: str
+    results: list[StepResult]
+
+    @property
+    def outputs(self) -> dict[str, Path]:
+        merged: dict[str, Path] = {}
+        for result in self.results:
+            merged.update(result.outputs)
+        return merged
+
+    def payload(self) -> dict[str, Any]:
+        """What the CLI prints: one step's summary as it always was; several steps' by name."""
+        lines: list[tuple[str, Any]] = []
+        tables: list[Any] = []
+        for result in self.results:
+            if result.summary is not None:
+                lines += result.summary.lines()
+            tables += result.tables
+        if len(self.results) == 1 and self.results[0].summary is not None:
+            summary: dict[str, Any] = self.results[0].summary.to_json()
+        else:
+            summary = {"steps": [{"step": r.step, "verdict": r.verdict, "seconds": round(r.seconds, 2),
+                                  "summary": r.summary.to_json() if r.summary else None} for r in self.results]}
+        return {"command": self.command, "outputs": self.outputs, "summary": summary, "summary_lines": lines,
+                "_tables": tables}
+
+
+def run_job(command: str, ctx: Context, steps: list[Step]) -> JobResult:
+    """Run `steps` in order over `ctx`; a step that fails raises and stops the job."""
+    for step in steps:
+        started = time.perf_counter()
+        result = step.run(ctx)
+        result.seconds = time.perf_counter() - started
+        ctx.results.append(result)
+    return JobResult(command, list(ctx.results))
