@@ -85,7 +85,9 @@ def publish(
               [cyan]vidkit publish --status[/]
     """
     from vidkit.errors import BadInputError
-    from vidkit.publish.job import PublishOptions, dry_run_job, publish_job, status_job
+    from vidkit.pipeline.job import Context, run_job
+    from vidkit.pipeline.job_steps import PublishStep
+    from vidkit.publish.job import PublishOptions, status_job
 
     def job(reporter: Reporter) -> dict[str, Any]:
         settings = _settings(privacy={"roster": str(roster) if roster else None})
@@ -107,12 +109,11 @@ def publish(
                                  subjects=tuple(subject or ()), no_subjects=no_subjects,
                                  allow_unverified=allow_unverified, allow_unredacted=allow_unredacted,
                                  reason=reason, update=update, ledger=ledger)
-        if dry_run:
-            payload = dry_run_job(clip, settings, options)
-            if not json_out and not quiet:
-                print_json(payload["requests"])
-            return payload
-        return publish_job(clip, settings, reporter, options)
+        ctx = Context(settings, reporter)
+        payload = run_job("publish", ctx, [PublishStep(clip, options, dry_run=dry_run)]).payload()
+        if dry_run and not json_out and not quiet:
+            print_json(payload["requests"])
+        return payload
 
     _run(job, json_out=json_out, quiet=quiet or (status and not json_out), debug=debug)
 

@@ -67,6 +67,7 @@ class StepResult:
     verdict: str = OK
     tables: list[Any] = field(default_factory=list)  # rich tables printed after the summary
     seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)  # more top-level --json keys (publish --dry-run)
 
 
 class Context:
@@ -144,13 +145,15 @@ class JobResult:
             if result.summary is not None:
                 lines += result.summary.lines()
             tables += result.tables
+        extra: dict[str, Any] = {}
         if len(self.results) == 1 and self.results[0].summary is not None:
             summary: dict[str, Any] = self.results[0].summary.to_json()
+            extra = self.results[0].extra
         else:
             summary = {"steps": [{"step": r.step, "verdict": r.verdict, "seconds": round(r.seconds, 2),
                                   "summary": r.summary.to_json() if r.summary else None} for r in self.results]}
-        return {"command": self.command, "outputs": self.outputs, "summary": summary, "summary_lines": lines,
-                "_tables": tables}
+        return {"command": self.command, **extra, "outputs": self.outputs, "summary": summary,
+                "summary_lines": lines, "_tables": tables}
 
 
 def run_job(command: str, ctx: Context, steps: list[Step]) -> JobResult:

@@ -10,7 +10,8 @@ from typing import Any
 
 from vidkit.pipeline.job import OK, Context, Step, StepResult
 from vidkit.pipeline.summaries import (BlurSummary, CaptionSummary, ClipSummary, DescribeSummary,
-                                       RedactSummary, TranscribeSummary, candidates_table, qc_tables)
+                                       PublishSummary, RedactSummary, TranscribeSummary, candidates_table,
+                                       qc_tables)
 
 
 def _roster_id(ctx: Context) -> str | None:
@@ -149,3 +150,35 @@ class DescribeStep(Step):
             outputs[key] = made.outputs["upload"]
             summary = DescribeSummary.from_dict(made.summary)
         return StepResult(self.name, outputs, summary, verdict=OK)
+
+
+@dataclass
+class PublishStep(Step):
+    """Upload a described clip (or, with `dry_run`, say exactly what would be sent). Without a
+    clip: every upload.json the last describe step wrote, as dry runs or uploads."""
+
+    clip: Path | None = None
+    options: Any = None  # vidkit.publish.job.PublishOptions
+    dry_run: bool = False
+    name = "publish"
+
+    def run(self, ctx: Context) -> StepResult:
+        from vidkit.publish.job import PublishOptions, dry_run_job, publish_job
+
+        options = self.options or PublishOptions()
+        if self.clip is not None:
+            targets = [self.clip]
+        else:
+            described = ctx.result("describe")
+            targets = [p for _, p in sorted(described.outputs.items())] if described else []
+        outputs, summary, extra = {}, None, {}
+        for number, target in enumerate(targets, 1):
+            if self.dry_run:
+                payload = dry_run_job(target, ctx.settings, options)
+            else:
+                payload = publish_job(target, ctx.settings, ctx.reporter, options)
+            for key, value in payload["outputs"].items():
+                outputs[key if len(targets) == 1 else f"clip{number:02d}.{key}"] = value
+            summary = PublishSummary(payload["summary"], payload["summary_lines"])
+            extra = {k: v for k, v in payload.items() if k not in ("command", "outputs", "summary", "summary_lines")}
+        return StepResult(self.name, outputs, summary, extra=extra)
