@@ -37,6 +37,7 @@ UPLOAD_SCHEMA = "vidkit.upload/1"
 UPLOAD_SUFFIX = ".upload.json"
 TRANSCRIPT_SUFFIX = ".transcript.json"
 RECORD_SUFFIX = ".clip.json"
+RENDER_STEM = ".publish"  # as vidkit.pipeline.render_job
 SHORTS_MAX_SECONDS = 180.0  # as vidkit.pipeline.clip_render: longer vertical videos are not Shorts
 TITLE_TERMS = 3
 # Pseudonymous subject ids as `vidkit clip --subject` takes them: letters, digits, . _ - (no spaces).
@@ -69,18 +70,20 @@ def clip_files(video: Path) -> ClipFiles:
         path = video.with_name(video.stem + suffix)
         return path if path.is_file() else None
 
-    return ClipFiles(video, beside(TRANSCRIPT_SUFFIX), beside(".srt"), beside(".jpg"), beside(RECORD_SUFFIX))
+    # `vidkit render` names its record after the video: X.publish.mp4 -> X.publish.json
+    record = beside(RECORD_SUFFIX) or (beside(".json") if video.stem.endswith(RENDER_STEM) else None)
+    return ClipFiles(video, beside(TRANSCRIPT_SUFFIX), beside(".srt"), beside(".jpg"), record)
 
 
 def read_record(path: Path | None) -> dict[str, Any]:
-    """A `.clip.json` record as a dict ({} when there is none)."""
+    """A `.clip.json` record (or render's `.publish.json`, read alike) as a dict ({} when there is none)."""
     if path is None:
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadInputError(f"{path.name} is not a readable clip record ({exc}); make the clip again") from None
-    if not isinstance(data, dict) or not str(data.get("schema", "")).startswith("vidkit.clip/"):
+    if not isinstance(data, dict) or not str(data.get("schema", "")).startswith(("vidkit.clip/", "vidkit.publish/")):
         raise BadInputError(f"{path.name} is not a vidkit clip record (schema vidkit.clip/...)")
     return data
 

@@ -94,7 +94,9 @@ def make_clip(info: MediaInfo, schedule: Schedule, excerpt: Transcript | None, v
     masks = None
     if plan.blur or plan.aspect:
         detector = make_detector(options.detector, options.threads)
-        seconds = schedule.times[-1] - schedule.times[0] + 2 * options.extend_seconds
+        # What find_faces reads: a margin either side, within the recording.
+        margin = options.extend_seconds + 0.1
+        seconds = min(schedule.times[-1] + margin, info.duration) - max(schedule.times[0] - margin, 0.0)
         progress = reporter.stage(f"{label}: finding faces", seconds)
         masks = masks_for(info, find_faces(info, schedule, detector, options, progress), options)
     crops = _crop_path(info, schedule, masks, plan, source_size, reporter, label)

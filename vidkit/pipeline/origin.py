@@ -31,7 +31,10 @@ _CLIP_RECORD = re.compile(r"^\.clip\d+\.clip\.json$")
 OUTPUT_SUFFIXES = (".transcript.json", ".txt", ".srt", ".vtt", ".ass", ".captions-qc.json", ".captioned.mp4",
                    ".redaction.json", ".blurred.mp4", ".privacy.json", ".review.png", ".clips.json",
                    ".clips.edl", ".clips.fcpxml", ".redacted.transcript.json", ".redacted.mp4",
-                   ".redacted.m4a", ".redacted.wav", ".clip.json", ".upload.json")
+                   ".redacted.m4a", ".redacted.wav", ".clip.json", ".upload.json",
+                   # vidkit render: the publishable video and its files
+                   ".publish.mp4", ".publish.json", ".publish.srt", ".publish.vtt", ".publish.transcript.json",
+                   ".publish.upload.json")
 
 
 def _sha(value: Any) -> str:
@@ -65,10 +68,11 @@ def recorded_sha(provenance: dict[str, Any]) -> str:
 
 def clip_record_of(transcript_path: Path) -> Path:
     """The clip record written beside a clip's transcript: X.clip01(.redacted).transcript.json
-    -> X.clip01.clip.json."""
+    -> X.clip01.clip.json; for `vidkit render`'s, X.publish.transcript.json -> X.publish.json."""
     name = Path(transcript_path).name
     base = name[: -len(".transcript.json")] if name.endswith(".transcript.json") else Path(name).stem
-    return Path(transcript_path).with_name(base.removesuffix(".redacted") + ".clip.json")
+    base = base.removesuffix(".redacted")
+    return Path(transcript_path).with_name(base + (".json" if base.endswith(".publish") else ".clip.json"))
 
 
 def transcript_problem(provenance: dict[str, Any], transcript_path: Path, input_path: Path) -> str | None:
@@ -134,7 +138,8 @@ def transcript_identity(provenance: dict[str, Any], transcript_path: Path) -> se
 def _named(path: Path, rest: str) -> set[str]:
     """The recordings the record `path` (`<stem><rest>`) names; empty when it is no record."""
     if rest not in (".transcript.json", ".redacted.transcript.json", ".privacy.json", ".redaction.json",
-                    ".captions-qc.json", ".clips.json", ".clip.json", ".upload.json") \
+                    ".captions-qc.json", ".clips.json", ".clip.json", ".upload.json", ".publish.json",
+                    ".publish.transcript.json") \
             and not _CLIP_RECORD.match(rest):
         return set()
     data = _read_json(path)
@@ -144,7 +149,7 @@ def _named(path: Path, rest: str) -> set[str]:
         provenance = data.get("provenance")
         return transcript_identity(provenance, path) if isinstance(provenance, dict) else set()
     names = {_sha(data.get("input_sha256")), _source(data)}
-    if rest in (".clip.json", ".upload.json"):
+    if rest in (".clip.json", ".upload.json", ".publish.json"):
         names.add(_sha(data.get("video_sha256")))
     return names - {""}
 

@@ -34,8 +34,10 @@ _TECHNICAL_TAGS = {"major_brand", "minor_version", "compatible_brands", "languag
                    "vendor_id", "encoder", "rotate", "duration"}
 _GENERIC_HANDLERS = {"", "VideoHandler", "SoundHandler", "SubtitleHandler", "Core Media Video",
                      "Core Media Audio", "ISO Media file produced by Google Inc."}
-# Names vidkit gives its outputs after the source's stem: session.clip01.mp4, session.blurred.mp4.
-_OUTPUT_SUFFIX = re.compile(r"(\.(clip\d+|blurred|captioned|redacted))+$")
+# Names vidkit gives its outputs after the source's stem: session.clip01.mp4, session.blurred.mp4,
+# session.publish.mp4.
+_OUTPUT_SUFFIX = re.compile(r"(\.(clip\d+|blurred|captioned|redacted|publish))+$")
+RENDER_STEM = ".publish"  # `vidkit render` writes X.publish.mp4 and its record X.publish.json
 _MIN_STEM_CHARS = 4  # shorter stems ("a", "v1") would match ordinary words
 
 
@@ -57,10 +59,11 @@ def source_stem(video: Path) -> str:
 
 @dataclass(frozen=True)
 class OutputRecord:
-    """The record vidkit wrote for the video: a clip's `.clip.json` or blur's `.privacy.json`."""
+    """The record vidkit wrote for the video: a clip's `.clip.json`, render's `.publish.json`
+    (read like a clip's) or blur's `.privacy.json`."""
 
     path: Path
-    kind: str  # "clip" or "blur"
+    kind: str  # "clip" (clips and renders) or "blur"
     data: dict[str, Any]
 
     @property
@@ -76,6 +79,8 @@ def find_record(package: Package, sha256: str) -> tuple[OutputRecord | None, str
     candidates: list[tuple[Path, str]] = []
     if package.clip_record is not None:
         candidates.append((package.clip_record, "clip"))
+    if video.stem.endswith(RENDER_STEM):  # X.publish.mp4 -> X.publish.json
+        candidates.append((video.with_name(video.stem + ".json"), "clip"))
     candidates += [(video.with_name(video.stem + ".clip.json"), "clip"),
                    (video.with_name(video.stem + ".privacy.json"), "blur"),
                    (video.with_name(source_stem(video) + ".privacy.json"), "blur")]
@@ -98,7 +103,8 @@ def find_record(package: Package, sha256: str) -> tuple[OutputRecord | None, str
         return OutputRecord(path, kind, data), None
     if mismatched:
         return None, f"the privacy report {mismatched} is about another file (its sha256 differs from this video)"
-    return None, f"no privacy report for {video.name} (looked for {video.stem}.clip.json and .privacy.json)"
+    render = f"{video.stem}.json, " if video.stem.endswith(RENDER_STEM) else ""
+    return None, f"no privacy report for {video.name} (looked for {render}{video.stem}.clip.json and .privacy.json)"
 
 
 def privacy_gate(record: OutputRecord | None, problem: str | None, allow_unverified: bool) -> Gate:

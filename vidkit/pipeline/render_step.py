@@ -1,0 +1,56 @@
+"""`vidkit render` as a step of the job model (vidkit.pipeline.job): a command of its own, and
+the publishable video of a preset run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vidkit.pipeline.job import Context, Step, StepResult
+from vidkit.pipeline.summaries import _Fields, redaction_line
+
+
+@dataclass
+class RenderSummary(_Fields):
+    frames: int
+    duration: float
+    size: list[int]
+    captions: int
+    burned_captions: bool
+    branding: bool
+    intro_seconds: float
+    privacy: dict[str, Any]
+    words: dict[str, Any]
+
+    def lines(self) -> list[tuple[str, Any]]:
+        checked = "verified" if self.privacy.get("verified") else "not verified (verification off)"
+        rows: list[tuple[str, Any]] = [
+            ("video", f"{self.duration:.2f} s, {self.frames} frames, {self.size[0]}x{self.size[1]}"),
+            ("faces", f"{self.privacy.get('tracks', 0)} track(s) masked, {checked}"),
+            ("captions", f"{self.captions} cues" + (", burned in" if self.burned_captions else ""))]
+        if self.words.get("redacted"):
+            heard = "none heard again" if self.words.get("verified") else "not listened to again"
+            rows.append(("redacted", f"{redaction_line(self.words.get('counts') or {})}; {heard}"))
+        if self.branding:
+            rows.append(("branding", f"cards and logo (intro {self.intro_seconds:.2f} s)"))
+        return rows
+
+
+@dataclass
+class RenderStep(Step):
+    input: Path
+    captions: bool = True  # burned into the picture (the SRT/VTT are written either way)
+    name = "render"
+
+    def parameters(self, ctx: Context) -> dict[str, Any]:
+        return {"input": ctx.source(self.input).sha256, "captions": self.captions,
+                "roster": ctx.privacy.roster_sha256 if ctx.privacy is not None else None,
+                **{name: ctx.settings.section(name) for name in ("clip", "blur", "burn", "captions", "clinic")}}
+
+    def run(self, ctx: Context) -> StepResult:
+        from vidkit.pipeline.render_job import render_job
+
+        made = render_job(self.input, ctx.settings, ctx.reporter, ctx.out, captions=self.captions,
+                          overwrite=ctx.overwrite)
+        return StepResult(self.name, made.outputs, RenderSummary.from_dict(made.summary))
