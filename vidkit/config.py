@@ -202,16 +202,20 @@ def _config_sources(cwd: Path | None, config: Path | None) -> list[tuple[Path, b
 
 
 def load_settings(flags: dict[str, dict[str, Any]] | None = None, cwd: Path | None = None,
-                  config: Path | None = None) -> Settings:
-    """Merge defaults, config files and flags (None values in `flags` mean "not given").
-    `config` is a file named with --config: read instead of the working folder's vidkit.toml,
-    and trusted with every key. ConfigError when the working folder's file sets a GUARDED key."""
+                  config: Path | None = None, preset: tuple[dict[str, Any], str] | None = None) -> Settings:
+    """Merge defaults, config files, a preset's settings and flags (None values in `flags`
+    mean "not given"). `config` is a file named with --config: read instead of the working
+    folder's vidkit.toml, and trusted with every key. `preset` is (settings tables, "preset
+    NAME"): a preset is named by the user, so it is trusted too. ConfigError when the working
+    folder's file sets a GUARDED key."""
     settings = Settings(copy.deepcopy(DEFAULTS))
     for path, trusted in _config_sources(cwd, config):
         data = _read_toml(path)
         if not trusted:
             _refuse_guarded(data, path)
         _apply(settings, data, str(path))
+    if preset is not None:
+        _apply(settings, preset[0], preset[1])
     for section, items in (flags or {}).items():
         given = {k: v for k, v in items.items() if v is not None}
         _apply(settings, {section: given}, "flag")

@@ -89,8 +89,8 @@ def _config_file() -> Optional[Path]:
     return _config
 
 
-def _settings(**sections: dict[str, Any]) -> config_mod.Settings:
-    return config_mod.load_settings(sections, config=_config_file())
+def _settings(preset: Optional[tuple[dict[str, Any], str]] = None, **sections: dict[str, Any]) -> config_mod.Settings:
+    return config_mod.load_settings(sections, config=_config_file(), preset=preset)
 
 
 def _split(formats: Optional[str]) -> Optional[list[str]]:

@@ -101,6 +101,14 @@ class Context:
 
         return privacy_options(self.settings)
 
+    def hide_words(self) -> list[str]:
+        """What a stored error line must not hold: the inputs' file names and roster names."""
+        words = [w for src in self._sources.values() for w in (src.path.name, src.stem)]
+        if self.privacy is not None:
+            words += [part for person in self.privacy.roster.people for name in person.names
+                      for part in [name, *name.split()] if len(part) >= 3]
+        return words
+
     def result(self, step: str) -> StepResult | None:
         """The result of an earlier step of this run, by name."""
         return next((r for r in reversed(self.results) if r.step == step), None)
@@ -111,6 +119,7 @@ class Step(ABC):
     store keys finished steps by them); `run` does the work and returns its result."""
 
     name: ClassVar[str]
+    always_run: ClassVar[bool] = False  # never skipped (its result depends on the world: consent, quota)
 
     def parameters(self, ctx: Context) -> dict[str, Any]:
         return {}
@@ -120,9 +129,14 @@ class Step(ABC):
         ...
 
 
-def parameters_hash(step: Step, ctx: Context) -> str:
-    text = json.dumps({"step": step.name, **step.parameters(ctx)}, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+def parameters_hash(step: Step, ctx: Context, before: str = "") -> str:
+    """The sha256 of a step's parameters and of the steps before it (`before`), with the
+    vidkit version: a new vidkit makes its outputs anew."""
+    import vidkit
+
+    text = json.dumps({"step": step.name, "before": before, "vidkit": vidkit.__version__, **step.parameters(ctx)},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -156,11 +170,53 @@ class JobResult:
                 "summary_lines": lines, "_tables": tables}
 
 
-def run_job(command: str, ctx: Context, steps: list[Step]) -> JobResult:
-    """Run `steps` in order over `ctx`; a step that fails raises and stops the job."""
-    for step in steps:
+@dataclass
+class SkippedSummary(Summary):
+    """A step found finished in the store with the same parameters and unchanged outputs."""
+
+    step: str
+    finished_at: str | None
+
+    def lines(self) -> list[tuple[str, Any]]:
+        return [(self.step, f"skipped: done before with the same parameters ({self.finished_at}); "
+                            f"its outputs are unchanged")]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"skipped": True, "finished_at": self.finished_at}
+
+
+def run_job(command: str, ctx: Context, steps: list[Step], *, jobs: Any = None, source_sha256: str | None = None,
+            force: bool = False) -> JobResult:
+    """Run `steps` in order over `ctx`; a step that fails raises and stops the job.
+
+    With `jobs` (a vidkit.store.JobStore) each step is recorded under the source's sha256 and
+    its parameters hash, chained with the steps before it: a step finished before with the
+    same parameters, whose outputs still have the same bytes, is skipped and says so; a changed
+    parameter re-runs that step and every step after it."""
+    chain = ""
+    for number, step in enumerate(steps, 1):
+        if len(steps) > 1:
+            ctx.reporter.say(f"step {number}/{len(steps)}: {step.name}")
+        key = None
+        if jobs is not None and source_sha256 is not None:
+            chain = parameters_hash(step, ctx, chain)
+            key = (source_sha256, step.name, chain)
+            done = None if (force or step.always_run) else jobs.finished(*key)
+            if done is not None:
+                ctx.results.append(StepResult(step.name, {name: o.path for name, o in done.outputs.items()},
+                                              SkippedSummary(step.name, done.finished_at), verdict=SKIPPED))
+                continue
+            jobs.start(*key)
         started = time.perf_counter()
-        result = step.run(ctx)
+        try:
+            result = step.run(ctx)
+        except BaseException as exc:
+            if key is not None:
+                jobs.fail(*key, exc, hide=ctx.hide_words())
+            raise
         result.seconds = time.perf_counter() - started
+        if key is not None:
+            jobs.finish(*key, {name: path for name, path in result.outputs.items()
+                               if isinstance(path, Path) and path.is_file()})
         ctx.results.append(result)
     return JobResult(command, list(ctx.results))

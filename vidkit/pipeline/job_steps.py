@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vidkit.pipeline.job import OK, Context, Step, StepResult
+from vidkit.pipeline.job import OK, WAITING, Context, Step, StepResult
 from vidkit.pipeline.summaries import (BlurSummary, CaptionSummary, ClipSummary, DescribeSummary,
                                        PublishSummary, RedactSummary, TranscribeSummary, candidates_table,
                                        qc_tables)
@@ -155,15 +155,19 @@ class DescribeStep(Step):
 @dataclass
 class PublishStep(Step):
     """Upload a described clip (or, with `dry_run`, say exactly what would be sent). Without a
-    clip: every upload.json the last describe step wrote, as dry runs or uploads."""
+    clip: every upload.json the last describe step wrote. `queue` (a preset's publish step):
+    a dry run whose only refusal is a missing consent waits for it; any other refusal stops
+    the job; all gates passing leaves the clip queued for `vidkit publish`."""
 
     clip: Path | None = None
     options: Any = None  # vidkit.publish.job.PublishOptions
     dry_run: bool = False
+    queue: bool = False
     name = "publish"
+    always_run = True  # consent and quota change between runs
 
     def run(self, ctx: Context) -> StepResult:
-        from vidkit.publish.job import PublishOptions, dry_run_job, publish_job
+        from vidkit.publish.job import PublishOptions
 
         options = self.options or PublishOptions()
         if self.clip is not None:
@@ -171,14 +175,41 @@ class PublishStep(Step):
         else:
             described = ctx.result("describe")
             targets = [p for _, p in sorted(described.outputs.items())] if described else []
-        outputs, summary, extra = {}, None, {}
-        for number, target in enumerate(targets, 1):
-            if self.dry_run:
-                payload = dry_run_job(target, ctx.settings, options)
-            else:
-                payload = publish_job(target, ctx.settings, ctx.reporter, options)
-            for key, value in payload["outputs"].items():
-                outputs[key if len(targets) == 1 else f"clip{number:02d}.{key}"] = value
-            summary = PublishSummary(payload["summary"], payload["summary_lines"])
+        if not self.queue:
+            assert len(targets) == 1
+            payload = self._one(targets[0], ctx, options)
             extra = {k: v for k, v in payload.items() if k not in ("command", "outputs", "summary", "summary_lines")}
-        return StepResult(self.name, outputs, summary, extra=extra)
+            return StepResult(self.name, payload["outputs"], PublishSummary(payload["summary"], payload["summary_lines"]),
+                              extra=extra)
+        return self._queue(targets, ctx, options)
+
+    def _one(self, target: Path, ctx: Context, options) -> dict[str, Any]:
+        from vidkit.publish.job import dry_run_job, publish_job
+
+        if self.dry_run:
+            return dry_run_job(target, ctx.settings, options)
+        return publish_job(target, ctx.settings, ctx.reporter, options)
+
+    def _queue(self, targets: list[Path], ctx: Context, options) -> StepResult:
+        from vidkit.publish.errors import GateRefused
+
+        rows: list[tuple[str, Any]] = []
+        clips, waiting = [], False
+        for target in targets:
+            payload = self._one(target, ctx, options)
+            video = target.name.removesuffix(".upload.json")
+            refused = [g for g in payload.get("gates", []) if not g["ok"]]
+            if self.dry_run:
+                if any(g["gate"] != "consent" for g in refused):
+                    first = next(g for g in refused if g["gate"] != "consent")
+                    raise GateRefused(f"{video}: {first['gate']} gate: {first['detail']}")
+                state = "waiting for consent" if refused else "queued"
+                waiting = waiting or bool(refused)
+                how = (f"record it with `vidkit consent add --subject ID`, then `vidkit publish {video}.mp4`"
+                       if refused else f"send it with `vidkit publish {video}.mp4` (private)")
+            else:
+                state, how = "published", str(payload["outputs"].get("video", ""))
+            rows.append((f"publish {video}", f"{state}: {how}"))
+            clips.append({"clip": video, "state": state, "gates": payload.get("gates"),
+                          "summary": payload["summary"]})
+        return StepResult(self.name, {}, PublishSummary({"clips": clips}, rows), verdict=WAITING if waiting else OK)
