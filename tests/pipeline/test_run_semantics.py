@@ -62,7 +62,7 @@ def test_a_rerun_with_the_same_parameters_skips_every_step(tmp_path):
     again = _run(tmp_path, _steps(tmp_path, runs))
     assert runs == ["one", "two"]  # nothing ran again
     assert [r.verdict for r in again.results] == [SKIPPED, SKIPPED]
-    assert "skipped: done before" in again.payload()["summary_lines"][0][1]
+    assert again.payload()["summary_lines"][0][0] == "skipped" and "done before" in again.payload()["summary_lines"][0][1]
     assert again.outputs["two"] == tmp_path / "two.txt"  # later steps still see the outputs
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from vidkit import artifacts
 from vidkit.captions.build import build_cues
 from vidkit.captions.burn import burn_captions
 from vidkit.captions.cue import Cue, CueRules
@@ -89,7 +90,7 @@ def caption(
         else:
             write_plain(cues, path, fmt)
         outputs[fmt] = path
-    qc_path = output_path(info.path, out_dir, ".captions-qc.json")
+    qc_path = output_path(info.path, out_dir, artifacts.CAPTIONS_QC)
     qc_data = qc.to_dict()
     # Names the recording (by hash, never by name): outputs of another one of the same name are not replaced silently.
     qc_data["input_sha256"] = file_sha256(info.path)
@@ -102,7 +103,7 @@ def caption(
     outputs["qc"] = qc_path
     if burn:
         burn_settings = burn_settings or {}
-        video_path = output_path(info.path, out_dir, ".captioned.mp4")
+        video_path = output_path(info.path, out_dir, artifacts.CAPTIONED)
         burn_captions(info, cues, style, rules.max_line_chars, video_path,
                       crf=burn_settings.get("crf", 20), preset=burn_settings.get("preset", "veryfast"),
                       on_progress=on_burn_progress, audio_filter=audio_filter)

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from vidkit import artifacts
 from vidkit.clips.sentences import Sentence, split_sentences
 from vidkit.config import Settings
 from vidkit.describe import keywords, llm
@@ -34,9 +35,9 @@ from vidkit.transcript import Transcript, load_transcript
 log = logging.getLogger(__name__)
 
 UPLOAD_SCHEMA = "vidkit.upload/1"
-UPLOAD_SUFFIX = ".upload.json"
-TRANSCRIPT_SUFFIX = ".transcript.json"
-RECORD_SUFFIX = ".clip.json"
+UPLOAD_SUFFIX = artifacts.UPLOAD
+TRANSCRIPT_SUFFIX = artifacts.TRANSCRIPT
+RECORD_SUFFIX = artifacts.CLIP_RECORD
 RENDER_STEM = ".publish"  # as vidkit.pipeline.render_job
 SHORTS_MAX_SECONDS = 180.0  # as vidkit.pipeline.clip_render: longer vertical videos are not Shorts
 TITLE_TERMS = 3

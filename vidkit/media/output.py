@@ -52,6 +52,7 @@ def write_text(final: Path, text: str, *, private: bool = True) -> Path:
 
 
 def output_path(input_path: Path, out_dir: Path | None, suffix: str) -> Path:
-    """`<out_dir or input folder>/<input stem><suffix>`, e.g. suffix ".transcript.json"."""
-    folder = Path(out_dir) if out_dir else Path(input_path).parent
-    return folder / f"{Path(input_path).stem}{suffix}"
+    """`<out_dir or input folder>/<input stem><suffix>` (names: vidkit.artifacts)."""
+    from vidkit.artifacts import output_path as named
+
+    return named(input_path, out_dir, suffix)

@@ -10,6 +10,7 @@ from typing import Any
 import av
 import numpy as np
 
+from vidkit import artifacts
 from vidkit.config import Settings
 from vidkit.console import Reporter
 from vidkit.errors import BadInputError, VidkitError
@@ -85,7 +86,7 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
     options = blur_options(settings, keep_tracks, regions)
     out_dir = resolve_out_dir(settings, out)
     check_stem_outputs(input_path, out_dir, overwrite=overwrite, keep=(transcript_path,))
-    video = output_path(input_path, out_dir, ".blurred.mp4")
+    video = output_path(input_path, out_dir, artifacts.BLURRED)
     result = anonymise(info, video, options, reporter.update)
     unknown = set(keep_tracks) - {t.id for t in result.tracks}
     if unknown:
@@ -100,10 +101,10 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
                                                   transcript_path, job)
     extra["words"] = words.to_dict()
     report = build_report(result, options, input_path, video, extra)
-    job.outputs["report"] = write_text(output_path(input_path, out_dir, ".privacy.json"), report_json(report))
+    job.outputs["report"] = write_text(output_path(input_path, out_dir, artifacts.PRIVACY_REPORT), report_json(report))
     if review:
         job.outputs["review"] = write_review(video, result, options,
-                                             output_path(input_path, out_dir, ".review.png"))
+                                             output_path(input_path, out_dir, artifacts.REVIEW_SHEET))
     remaining = result.rounds[-1] if result.rounds else []
     job.summary = {
         "tracks": len(result.tracks),

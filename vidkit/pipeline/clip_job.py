@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from vidkit import artifacts
 from vidkit.captions.writers import write_plain
 from vidkit.clips.excerpt import transcript_excerpt
 from vidkit.clips.silence import SpanMap
@@ -67,7 +68,7 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
                        "transcript": transcript is not None}
         return job
     options = blur_options(settings, (), ())
-    privacy_path = find_output(input_path, out_dir, ".privacy.json")
+    privacy_path = find_output(input_path, out_dir, artifacts.PRIVACY_REPORT)
     source = {
         "sha256": file_sha256(input_path),
         "duration": round(info.duration, 6),
@@ -80,7 +81,8 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
         _check_fast_bleeps(info, clips, redactions)
     records, unverified, unheard = [], [], []
     for number, wanted in enumerate(clips, 1):
-        name, key = f".clip{number:02d}", f"clip{number:02d}"
+        name = artifacts.clip_part(number)
+        key = name[1:]
         video = output_path(input_path, out_dir, f"{name}.mp4")
         label = f"Clip {number}/{len(clips)}"
         spans = _spans(wanted, transcript, section, info) if request.trim_silence else [(wanted.start, wanted.end)]
@@ -109,7 +111,7 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
         # caption track no longer matches and the publish gate refuses it.
         record["files"] = {kind: file_sha256(job.outputs[f"{key}.{kind}"])
                            for kind in (*SIDECARS, "thumbnail") if f"{key}.{kind}" in job.outputs}
-        job.outputs[f"{key}.report"] = write_text(output_path(input_path, out_dir, f"{name}.clip.json"),
+        job.outputs[f"{key}.report"] = write_text(output_path(input_path, out_dir, f"{name}{artifacts.CLIP_RECORD}"),
                                                   json.dumps(record, indent=2) + "\n")
         records.append({k: record[k] for k in ("index", "mode", "requested", "actual", "frames", "captions",
                                                "aspect", "privacy")})

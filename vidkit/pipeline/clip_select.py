@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vidkit import artifacts
 from vidkit.clips.ranges import ClipRange, parse_range, parse_ranges_text
 from vidkit.errors import BadInputError
 from vidkit.media import MediaInfo
@@ -80,7 +81,7 @@ def choose_ranges(input_path: Path, info: MediaInfo, transcript: Transcript | No
                                      max_seconds=section["auto_max"], video_duration=info.duration,
                                      terms=load_glossary(glossary or "rehab"))
         chosen.candidates = candidates
-        outputs["candidates"] = write_text(output_path(input_path, out_dir, ".clips.json"),
+        outputs["candidates"] = write_text(output_path(input_path, out_dir, artifacts.CANDIDATES),
                                            write_candidates(candidates, file_sha256(input_path)))
         chosen.ranges += [c.to_range() for c in candidates]
     if not chosen.ranges:

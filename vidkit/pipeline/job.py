@@ -178,7 +178,7 @@ class SkippedSummary(Summary):
     finished_at: str | None
 
     def lines(self) -> list[tuple[str, Any]]:
-        return [(self.step, f"skipped: done before with the same parameters ({self.finished_at}); "
+        return [("skipped", f"done before with the same parameters ({self.finished_at}); "
                             f"its outputs are unchanged")]
 
     def to_json(self) -> dict[str, Any]:

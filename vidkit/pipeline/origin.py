@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from vidkit.artifacts import stem_outputs
 from vidkit.errors import BadInputError
 from vidkit.transcribe.models import file_sha256
 
@@ -28,13 +29,7 @@ _SHA = re.compile(r"^[0-9a-f]{64}$")
 _CLIP = re.compile(r"^\.clip\d+\.")  # `<stem>.clip01.mp4`, `.clip01.clip.json`, ...: clips of the stem
 _CLIP_RECORD = re.compile(r"^\.clip\d+\.clip\.json$")
 # What vidkit writes as `<stem><suffix>` (besides the clips): replaced as a whole by --overwrite.
-OUTPUT_SUFFIXES = (".transcript.json", ".txt", ".srt", ".vtt", ".ass", ".captions-qc.json", ".captioned.mp4",
-                   ".redaction.json", ".blurred.mp4", ".privacy.json", ".review.png", ".clips.json",
-                   ".clips.edl", ".clips.fcpxml", ".redacted.transcript.json", ".redacted.mp4",
-                   ".redacted.m4a", ".redacted.wav", ".clip.json", ".upload.json",
-                   # vidkit render: the publishable video and its files
-                   ".publish.mp4", ".publish.json", ".publish.srt", ".publish.vtt", ".publish.transcript.json",
-                   ".publish.upload.json")
+OUTPUT_SUFFIXES = stem_outputs()
 
 
 def _sha(value: Any) -> str:

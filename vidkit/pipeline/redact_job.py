@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vidkit import artifacts
 from vidkit.captions.burn import metadata_args, video_args
 from vidkit.config import Settings
 from vidkit.console import Reporter, hide_in_messages
@@ -27,8 +28,8 @@ from vidkit.privacy.redact import RedactionItem, redact_transcript, redaction_co
 from vidkit.privacy.roster import Roster, RosterError, parse_roster
 from vidkit.transcript import Transcript, load_transcript
 
-REDACTED_TRANSCRIPT_SUFFIX = ".redacted.transcript.json"
-REPORT_SUFFIX = ".redaction.json"
+REDACTED_TRANSCRIPT_SUFFIX = artifacts.REDACTED_TRANSCRIPT
+REPORT_SUFFIX = artifacts.REDACTION_REPORT
 # Video codecs an MP4 can carry as they are; others are re-encoded with the burn settings.
 _MP4_VIDEO = {"h264", "hevc", "mpeg4", "av1", "vp9"}
 _PCM_WAV = {"pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_u8"}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vidkit import artifacts
 from vidkit.captions.run import CaptionResult, caption, parse_formats
 from vidkit.config import Settings
 from vidkit.console import Reporter
@@ -25,7 +26,7 @@ from vidkit.transcript import Transcript, load_transcript
 
 log = logging.getLogger(__name__)
 
-TRANSCRIPT_SUFFIX = ".transcript.json"
+TRANSCRIPT_SUFFIX = artifacts.TRANSCRIPT
 TRANSCRIPT_FORMATS = ("txt", "srt", "vtt")
 # The [transcribe] settings that choose the words (device, compute type and threads only change
 # the speed): a stored transcript made with other values is not handed out for these.
@@ -91,7 +92,7 @@ def write_transcript_files(input_path: Path, out_dir: Path | None, transcript: T
     outputs = {"transcript": write_text(output_path(input_path, out_dir, TRANSCRIPT_SUFFIX), transcript.to_json())}
     if "txt" in formats:
         lines = [s.text.strip() for s in transcript.segments if s.text.strip()]
-        outputs["txt"] = write_text(output_path(input_path, out_dir, ".txt"), "\n".join(lines) + "\n")
+        outputs["txt"] = write_text(output_path(input_path, out_dir, artifacts.TEXT), "\n".join(lines) + "\n")
     sidecars = [f for f in formats if f in ("srt", "vtt")]
     if sidecars:
         captions = caption(info, transcript, settings.section("captions"), out_dir=out_dir, formats=sidecars)

@@ -18,7 +18,6 @@ The gates on words (redaction, the texts sent, the bound caption and thumbnail f
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +35,6 @@ _GENERIC_HANDLERS = {"", "VideoHandler", "SoundHandler", "SubtitleHandler", "Cor
                      "Core Media Audio", "ISO Media file produced by Google Inc."}
 # Names vidkit gives its outputs after the source's stem: session.clip01.mp4, session.blurred.mp4,
 # session.publish.mp4.
-_OUTPUT_SUFFIX = re.compile(r"(\.(clip\d+|blurred|captioned|redacted|publish))+$")
 RENDER_STEM = ".publish"  # `vidkit render` writes X.publish.mp4 and its record X.publish.json
 _MIN_STEM_CHARS = 4  # shorter stems ("a", "v1") would match ordinary words
 
@@ -53,8 +51,10 @@ class Gate:
 
 
 def source_stem(video: Path) -> str:
-    """The recording's stem a vidkit output was named after ("session" for session.clip01.mp4)."""
-    return _OUTPUT_SUFFIX.sub("", Path(video).stem)
+    """The recording's stem a vidkit output was named after (vidkit.artifacts.source_stem)."""
+    from vidkit.artifacts import source_stem as stem
+
+    return stem(video)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from vidkit import artifacts
 from vidkit.errors import BadInputError
 
 UPLOAD_SCHEMA = "vidkit.upload/1"
-UPLOAD_SUFFIX = ".upload.json"
+UPLOAD_SUFFIX = artifacts.UPLOAD
 SNIPPET_KEYS = ("title", "description", "tags", "categoryId", "defaultLanguage", "defaultAudioLanguage")
 STATUS_KEYS = ("privacyStatus", "selfDeclaredMadeForKids", "containsSyntheticMedia", "publishAt")
 LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands", "de": "Deutsch", "fr": "Français", "es": "Español",
