@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_OUT ?= demo-out
 SAMPLE := assets/sample/caren_session.mp4
 
-.PHONY: demo test install install-test bench bench-blur bench-branding bench-clip bench-glossary clean
+.PHONY: demo test install install-test bench bench-blur bench-branding bench-clip bench-glossary bench-render clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,19 +26,17 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# The main job on the bundled sample, with the network switched off for the model hub.
+# The main job on the bundled sample, with the network switched off for the model hub: the
+# `session` preset (transcript with names redacted, the publishable full-length video, Shorts,
+# their descriptions, publishing checked and queued), then what publishing the first clip would
+# send. A second `make demo` skips every step already done.
 demo: install
-	HF_HUB_OFFLINE=1 $(BIN)/vidkit transcribe $(SAMPLE) --format txt --roster assets/sample/roster.txt -o $(DEMO_OUT)
-	HF_HUB_OFFLINE=1 $(BIN)/vidkit caption $(SAMPLE) --burn --roster assets/sample/roster.txt -o $(DEMO_OUT)
-	HF_HUB_OFFLINE=1 $(BIN)/vidkit blur $(SAMPLE) --roster assets/sample/roster.txt --review -o $(DEMO_OUT)
-	HF_HUB_OFFLINE=1 $(BIN)/vidkit clip $(SAMPLE) --auto 1 --aspect 9:16 --burn --branding default \
-		--title "Gait training on the CAREN" --roster assets/sample/roster.txt --subject P-0001 -o $(DEMO_OUT)
-	$(BIN)/vidkit describe $(DEMO_OUT)/caren_session.clip01.mp4 --roster assets/sample/roster.txt
-	$(BIN)/vidkit consent add --subject P-0001 --scope youtube --ledger $(DEMO_OUT)/ledger.sqlite3 --quiet
+	$(BIN)/vidkit consent add --subject P-0001 --scope youtube --ledger $(DEMO_OUT)/vidkit.sqlite3 --quiet
+	HF_HUB_OFFLINE=1 $(BIN)/vidkit run $(SAMPLE) --preset session --roster assets/sample/roster.txt \
+		--subject P-0001 --title "Gait training on the CAREN" --ledger $(DEMO_OUT)/vidkit.sqlite3 -o $(DEMO_OUT)
 	$(BIN)/vidkit publish $(DEMO_OUT)/caren_session.clip01.mp4 --dry-run --roster assets/sample/roster.txt \
-		--ledger $(DEMO_OUT)/ledger.sqlite3 \
-		| tee $(DEMO_OUT)/caren_session.clip01.publish-dry-run.txt
-	@echo "Demo outputs are in $(DEMO_OUT)/"
+		--ledger $(DEMO_OUT)/vidkit.sqlite3 | tee $(DEMO_OUT)/caren_session.clip01.publish-dry-run.txt
+	@echo "Demo outputs are in $(DEMO_OUT)/ (the video to publish: caren_session.publish.mp4)"
 
 test: install-test
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -n 2 -q
@@ -65,6 +63,9 @@ bench-branding: install-test .venv-moviepy/bin/moviepy-installed
 
 bench-clip: install-test
 	$(BIN)/python bench/clip.py
+
+bench-render: install-test
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/render.py
 
 bench-glossary: install-test
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/glossary.py
