@@ -160,3 +160,26 @@ def test_every_way_of_starting_the_cli_has_every_command(tmp_path):
         for command in ("transcribe", "caption", "blur", "clip", "describe", "publish", "auth", "consent",
                         "models", "config"):
             assert f" {command} " in shown.stdout, (argv, command)
+
+
+# The domain packages: stages over small values. The job layer (vidkit.pipeline) and the CLI
+# are built on them, never the other way round (issue 11 point 3).
+DOMAIN = ("vidkit.media", "vidkit.transcribe", "vidkit.captions", "vidkit.privacy", "vidkit.clips",
+          "vidkit.describe", "vidkit.publish")
+
+
+def test_no_domain_package_imports_the_job_layer_or_the_cli():
+    graph = import_graph(lazy=True)
+    wrong = sorted((module, target) for module, targets in graph.items() if _within(module, DOMAIN)
+                   for target in targets if _within(target, ("vidkit.pipeline",)) or _in_cli(target))
+    assert wrong == []
+
+
+def _within(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+def test_no_import_cycle_at_all_even_through_lazy_imports():
+    """A cycle hidden in a function-level import is a layering mistake, even when it happens
+    to work at run time (pipeline.steps <-> pipeline.redact_job was one)."""
+    assert cycles(import_graph(lazy=True)) == []

@@ -12,7 +12,7 @@ from vidkit.cli.base import (Debug, Engine, Glossary, Input, Json, Model, Out, Q
 from vidkit.console import Reporter
 
 # Outputs are named after the input's file name: another recording's of the same name in the
-# output folder are refused unless this is given (vidkit.pipeline.origin.check_stem_outputs).
+# output folder are refused unless this is given (vidkit.origin.check_stem_outputs).
 Overwrite = Annotated[bool, typer.Option(
     "--overwrite", help="Replace the outputs of another recording with the same file name found in the "
                         "output folder (all of that name's outputs there are deleted first; default: refuse).")]
@@ -62,7 +62,7 @@ def caption(
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="Sidecars, comma-separated: srt,vtt,ass.")] = None,
     burn: Annotated[bool, typer.Option("--burn", help="Also render the captions into <stem>.captioned.mp4. "
                                        "Faces are shown as they are, not masked: for a video to publish use "
-                                       "'vidkit clip INPUT --range 0-END --burn' (faces masked and verified, one encode).")] = False,
+                                       "'vidkit render INPUT' (faces masked and verified, captions burned, one encode).")] = False,
     max_cps: Annotated[Optional[float], typer.Option(min=5, max=40, help="Reading speed limit, characters/second (17 for children).")] = None,
     max_line_chars: Annotated[Optional[int], typer.Option(min=10, max=80, help="Characters per line.")] = None,
     model: Model = None,
@@ -76,8 +76,8 @@ def caption(
     are bleeped in the burned video's audio; <stem>.redaction.json says how many and where.
 
     --burn renders faces as they are. The publishable full-length video, faces masked and
-    verified and captions burned in one encode, is [cyan]vidkit clip INPUT --range 0-END --burn[/]
-    (END: the length in seconds; add --roster to bleep names).
+    verified and captions burned in one encode, is [cyan]vidkit render INPUT[/] (add --roster
+    to bleep names).
 
     Example: [cyan]vidkit caption session.mp4 --burn --style standard -o out/[/]
     """

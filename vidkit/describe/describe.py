@@ -102,7 +102,7 @@ def redacted_transcript(transcript: Transcript, settings: Settings) -> Transcrip
 def _roster(settings: Settings):
     if not settings.get("privacy", "roster"):
         return None
-    from vidkit.pipeline.redact_job import privacy_options
+    from vidkit.privacy.options import privacy_options
 
     return privacy_options(settings).roster
 
@@ -119,8 +119,8 @@ def _check_against_roster(video: Path, title: str | None, roster) -> None:
 def _check_title(text: str | None, video: Path, roster, what: str) -> None:
     """A title is drawn on cards and sent to YouTube: no roster name, identifying number or
     part of the recording's file name (`jan_smit_2024`: "Jan Smit: gait training")."""
+    from vidkit.artifacts import source_stem
     from vidkit.privacy.identifying import refuse_file_name_words, refuse_identifying_text
-    from vidkit.publish.gates import source_stem
 
     refuse_identifying_text(text, roster, what)
     refuse_file_name_words(text, source_stem(video), what)
@@ -234,7 +234,7 @@ def describe_clip(clip_video: Path, settings: Settings, *, template: str | None 
         raise BadInputError(f"{files.record.name if files.record else 'the clip record'}: subjects must be a list of ids")
     subject_ids = check_subjects([*recorded, *subjects], roster)
     original = load_transcript(files.transcript)
-    from vidkit.pipeline.origin import refuse_other_transcript
+    from vidkit.origin import refuse_other_transcript
 
     refuse_other_transcript(original.provenance, files.transcript, files.video,
                             f"make the clip again with vidkit clip, or delete it and run vidkit transcribe "

@@ -21,7 +21,7 @@ from vidkit.media.output import atomic_path, output_path, write_text
 from vidkit.privacy.anonymise import BlurOptions, BlurResult, StaticRegion, anonymise
 from vidkit.privacy.detect import Box
 from vidkit.privacy.mask import MODES, region
-from vidkit.pipeline.origin import check_stem_outputs
+from vidkit.origin import check_stem_outputs
 from vidkit.pipeline.steps import resolve_out_dir
 from vidkit.privacy.report import build_report, contact_sheet, report_json
 from vidkit.privacy.spoken import NO_AUDIO, WordsRecord, heard_message, listen_again, unredacted
@@ -80,7 +80,7 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: there are no faces to mask")
     if settings.get("privacy", "roster"):
-        from vidkit.pipeline.redact_job import privacy_options
+        from vidkit.privacy.options import privacy_options
 
         privacy_options(settings, [(input_path, "the recording's file name")])  # fails before minutes of work
     options = blur_options(settings, keep_tracks, regions)
@@ -132,7 +132,8 @@ def _redact_audio(input_path: Path, info, video: Path, settings: Settings, repor
     """Bleep roster names and identifying numbers in the blurred video's audio: the audio is
     filtered once from the source while the rendered video stream is copied, not re-encoded.
     Then the second listen over the result (the report's `words` block)."""
-    from vidkit.pipeline.redact_job import privacy_options, redact_for_captions
+    from vidkit.pipeline.caption_redaction import redact_for_captions
+    from vidkit.privacy.options import privacy_options
     from vidkit.pipeline.steps import find_transcript, obtain_transcript
     from vidkit.privacy.transcript_store import KEY_FIELD
     from vidkit.transcribe.models import file_sha256

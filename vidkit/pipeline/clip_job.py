@@ -25,7 +25,7 @@ from vidkit.pipeline.clip_fast import fast_cut
 from vidkit.pipeline.clip_render import (SHORTS_MAX_SECONDS, ClipPlan, MadeClip, clip_cues, crop_inside,
                                          make_clip, schedule_for)
 from vidkit.pipeline.clip_select import ClipRequest, choose_ranges
-from vidkit.pipeline.origin import check_stem_outputs
+from vidkit.origin import check_stem_outputs
 from vidkit.pipeline.steps import find_output, find_transcript, obtain_transcript, resolve_out_dir
 from vidkit.transcribe.models import file_sha256
 from vidkit.transcript import Transcript
@@ -136,7 +136,7 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
 def _privacy(settings: Settings):
     if not settings.get("privacy", "roster"):
         return None
-    from vidkit.pipeline.redact_job import privacy_options
+    from vidkit.privacy.options import privacy_options
 
     return privacy_options(settings)
 
@@ -223,7 +223,7 @@ def clip_plan(section: dict[str, Any], request: ClipRequest, settings: Settings)
 def _check_against_roster(input_path: Path, request: ClipRequest, settings: Settings) -> None:
     """Before any work: no roster name in what names the outputs, is drawn on them (--title, on
     the thumbnail and intro card, in the clip record) or is searched for (names are [name] by then)."""
-    from vidkit.pipeline.redact_job import privacy_options
+    from vidkit.privacy.options import privacy_options
     from vidkit.privacy.identifying import refuse_identifying_text
 
     roster = privacy_options(settings, [(input_path, "the recording's file name")]).roster
@@ -252,7 +252,7 @@ def _redacted(transcript: Transcript | None, settings: Settings):
     """Roster names out of the clip's captions and (as bleeps) out of its audio."""
     if transcript is None or not settings.get("privacy", "roster"):
         return transcript, ()
-    from vidkit.pipeline.redact_job import privacy_options
+    from vidkit.privacy.options import privacy_options
     from vidkit.privacy.redact import redact_transcript
 
     redacted, items = redact_transcript(transcript, privacy_options(settings).roster)

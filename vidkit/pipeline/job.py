@@ -97,7 +97,7 @@ class Context:
         """The [privacy] options with the roster read, once; None without a roster."""
         if not self.settings.get("privacy", "roster"):
             return None
-        from vidkit.pipeline.redact_job import privacy_options
+        from vidkit.privacy.options import privacy_options
 
         return privacy_options(self.settings)
 

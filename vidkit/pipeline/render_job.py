@@ -30,7 +30,7 @@ from vidkit.media.output import output_path, write_text
 from vidkit.pipeline.blur_job import UnverifiedOutput, blur_options
 from vidkit.pipeline.clip_job import SIDECARS, _excerpt, _privacy, _redacted, _sidecars, _words
 from vidkit.pipeline.clip_render import ClipPlan, MadeClip, make_clip
-from vidkit.pipeline.origin import check_stem_outputs
+from vidkit.origin import check_stem_outputs
 from vidkit.pipeline.steps import find_transcript, obtain_transcript, resolve_out_dir
 from vidkit.transcribe.models import file_sha256
 
@@ -53,7 +53,7 @@ def render_job(input_path: Path, settings: Settings, reporter: Reporter, out: Pa
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: there is nothing to render")
     if settings.get("privacy", "roster"):
-        from vidkit.pipeline.redact_job import privacy_options
+        from vidkit.privacy.options import privacy_options
 
         privacy_options(settings, [(input_path, "the recording's file name")])  # fails before minutes of work
     plan = render_plan(settings, captions)

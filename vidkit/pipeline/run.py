@@ -68,7 +68,7 @@ def check_preset(preset: Preset, settings: Settings) -> None:
         raise BadInputError(f"preset {preset.name} ends in publishing, which needs a roster: give --roster FILE "
                             "(one person per line) or set privacy.roster in the user vidkit.toml")
     if settings.get("privacy", "roster"):
-        from vidkit.pipeline.redact_job import privacy_options
+        from vidkit.privacy.options import privacy_options
 
         privacy_options(settings)  # a bad roster fails now, not after the first step
 

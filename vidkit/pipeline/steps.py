@@ -18,7 +18,7 @@ from vidkit.console import Reporter
 from vidkit.errors import BadInputError
 from vidkit.media import MediaInfo, probe
 from vidkit.media.output import output_path, write_text
-from vidkit.pipeline.origin import check_stem_outputs, refuse_other_transcript, transcript_problem
+from vidkit.origin import check_stem_outputs, refuse_other_transcript, transcript_problem
 from vidkit.privacy.transcript_store import KEY_FIELD, key_sha256, load_clear, save_clear, store_key
 from vidkit.transcribe import TranscribeOptions, transcribe_file
 from vidkit.transcribe.models import file_sha256
@@ -104,7 +104,7 @@ def _roster(settings: Settings, input_path: Path):
     """The roster when one is set (flag or `[privacy] roster`), read and checked; else None."""
     if not settings.get("privacy", "roster"):
         return None
-    from vidkit.pipeline.redact_job import privacy_options  # lazy: redact_job imports this module
+    from vidkit.privacy.options import privacy_options
     from vidkit.privacy.patterns import check_language
 
     roster = privacy_options(settings, [(input_path, "the recording's file name")]).roster
@@ -306,7 +306,7 @@ def caption_job(input_path: Path, settings: Settings, reporter: Reporter, *,
         raise BadInputError(f"{info.path.name} is audio only: --burn needs a video to draw on")
     formats = parse_formats(settings.get("captions", "formats"))
     # Lazy: redact_job imports this module. The roster is read first so a bad one fails fast.
-    from vidkit.pipeline.redact_job import caption_privacy, redact_for_captions
+    from vidkit.pipeline.caption_redaction import caption_privacy, redact_for_captions
     privacy = caption_privacy(settings, input_path)
     check_stem_outputs(input_path, out_dir, overwrite=overwrite, keep=(transcript_path,))
     result = obtain_transcript(input_path, info, settings, reporter, out, transcript_path)

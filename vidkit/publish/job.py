@@ -78,7 +78,7 @@ def prepare(target: Path, settings: Settings, options: PublishOptions, env: Mapp
     playlist = options.playlist if options.playlist is not None else yts.playlist
     roster = None
     if settings.get("privacy", "roster"):
-        from vidkit.pipeline.redact_job import privacy_options
+        from vidkit.privacy.options import privacy_options
 
         roster = privacy_options(settings).roster
     _check_reason(options, roster)
