@@ -14,7 +14,7 @@ from vidkit.cli.base import Debug, Json, Quiet, RosterFile, _run, _settings, app
 from vidkit.console import Reporter, print_json
 
 LedgerPath = Annotated[Optional[Path], typer.Option(
-    "--ledger", dir_okay=False, help="The publish ledger, an SQLite file (default: ledger.sqlite3 in the user data dir).")]
+    "--ledger", dir_okay=False, help="The vidkit store, the SQLite file that holds the publish ledger (default: vidkit.sqlite3 in the user data dir).")]
 
 
 @app.command()

@@ -1,4 +1,6 @@
-"""The publish ledger: one SQLite file that remembers every upload, consent and quota unit.
+"""The publish ledger: the tables of the vidkit store that remember every upload, consent and
+quota unit. The file is the store (vidkit.store: one SQLite file, also for the job runner),
+which creates, migrates and checks it; `--ledger PATH` names that file.
 
 Crash safety comes from committing every state change at once (autocommit, WAL,
 synchronous=FULL): whatever vidkit was doing when it was killed, the next run reads where it
@@ -18,85 +20,23 @@ Upload states (keyed by the clip's sha256):
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
-from vidkit.errors import BadInputError
+from vidkit.store.db import EARLIER_LEDGER, default_store_path, open_store
+from vidkit.store.migrations import STORE_VERSION
 
 STATES = ("pending", "uploading", "sent", "uploaded", "published", "queued", "failed")
 STEPS = ("captions", "thumbnail", "playlist")
-LEDGER_FILE = "ledger.sqlite3"
-SCHEMA_VERSION = 2
-
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS uploads (
-    sha256       TEXT PRIMARY KEY,
-    state        TEXT NOT NULL CHECK (state IN ({", ".join(repr(s) for s in STATES)})),
-    size         INTEGER NOT NULL,           -- bytes of the video file
-    session_uri  TEXT,                       -- the resumable upload session, once created
-    bytes_sent   INTEGER NOT NULL DEFAULT 0, -- bytes YouTube has acknowledged
-    video_id     TEXT,
-    privacy      TEXT,                       -- privacyStatus sent
-    title        TEXT,
-    overrides    TEXT NOT NULL DEFAULT '[]', -- JSON list: "allow-unverified", "no-subjects"
-    subjects     TEXT NOT NULL DEFAULT '[]', -- JSON list of subject ids declared for the clip
-    last_error   TEXT,
-    created_at   TEXT NOT NULL,
-    updated_at   TEXT NOT NULL,
-    published_at TEXT,
-    body_sha256  TEXT,                       -- of the snippet+status YouTube last received
-    sent_body    TEXT                        -- that body (JSON): what the video says on YouTube
-);
-CREATE TABLE IF NOT EXISTS upload_steps (
-    sha256     TEXT NOT NULL REFERENCES uploads(sha256),
-    step       TEXT NOT NULL CHECK (step IN ({", ".join(repr(s) for s in STEPS)})),
-    state      TEXT NOT NULL CHECK (state IN ('started', 'done')),
-    result     TEXT,                         -- caption id, playlist item id, ...
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (sha256, step)
-);
-CREATE TABLE IF NOT EXISTS consents (
-    id              INTEGER PRIMARY KEY,
-    subject         TEXT NOT NULL,
-    scope           TEXT NOT NULL,
-    expires         TEXT,                    -- YYYY-MM-DD, last valid day; NULL = no end
-    evidence_sha256 TEXT,                    -- the signed form's hash; the form stays elsewhere
-    added_at        TEXT NOT NULL,
-    revoked_at      TEXT
-);
-CREATE INDEX IF NOT EXISTS consents_subject ON consents (subject, scope);
-CREATE TABLE IF NOT EXISTS history (        -- every metadata sent and every override, in order
-    id          INTEGER PRIMARY KEY,
-    sha256      TEXT NOT NULL,
-    at          TEXT NOT NULL,
-    action      TEXT NOT NULL,               -- session, update, set-private, override, new-session
-    body_sha256 TEXT,
-    detail      TEXT                         -- JSON: changed fields, or who/why of an override
-);
-CREATE INDEX IF NOT EXISTS history_sha256 ON history (sha256, id);
-CREATE TABLE IF NOT EXISTS quota (
-    day    TEXT NOT NULL,                    -- the date in America/Los_Angeles
-    bucket TEXT NOT NULL,                    -- "uploads" (videos.insert calls) or "units"
-    units  INTEGER NOT NULL,
-    PRIMARY KEY (day, bucket)
-);
-"""
-
-
-# Versioned migrations: MIGRATIONS[n] takes a version-n ledger to n+1.
-MIGRATIONS = {
-    1: ["ALTER TABLE uploads ADD COLUMN body_sha256 TEXT", "ALTER TABLE uploads ADD COLUMN sent_body TEXT"],
-}
+LEDGER_FILE = EARLIER_LEDGER  # where an earlier vidkit kept the ledger; default_store_path() finds it
+SCHEMA_VERSION = STORE_VERSION  # the ledger's tables are the store's migrations 1 and 2
 
 
 def default_ledger_path() -> Path:
-    return Path(platformdirs.user_data_dir("vidkit")) / LEDGER_FILE
+    return default_store_path()
 
 
 def utc_now() -> str:
@@ -151,48 +91,12 @@ class Ledger:
     """The ledger at `path` (created 0600 on first use); use as a context manager."""
 
     def __init__(self, path: Path | None = None, *, read_only: bool = False):
-        """`read_only` (--dry-run, --status) writes nothing at all: no schema, no -wal/-shm
-        files when none exist (the file is then read as it is on disk)."""
-        self.path = Path(path) if path else default_ledger_path()
-        self.read_only = read_only
-        try:
-            if read_only:
-                busy = Path(f"{self.path}-wal").exists()  # a writer is at work: share its WAL
-                uri = f"{self.path.resolve().as_uri()}?{'mode=ro' if busy else 'immutable=1'}"
-                self._db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10)
-                self._db.row_factory = sqlite3.Row
-                self._check_version(self._db.execute("PRAGMA user_version").fetchone()[0], migrate=False)
-                return
-            _create_private(self.path)
-            self._db = sqlite3.connect(str(self.path), isolation_level=None, timeout=10)
-            self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA foreign_keys=ON")
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            empty = not self._db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone()
-            self._check_version(SCHEMA_VERSION if empty else version, migrate=True)
-            self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except sqlite3.DatabaseError as exc:
-            raise BadInputError(f"{self.path} is not a vidkit ledger ({exc}); pass another --ledger") from None
-
-    def _check_version(self, version: int, *, migrate: bool) -> None:
-        if version > SCHEMA_VERSION:
-            raise BadInputError(f"{self.path} was written by a newer vidkit (ledger version {version}, this one "
-                                f"knows {SCHEMA_VERSION}): upgrade vidkit")
-        if not migrate:
-            return
-        for step in range(max(version, 1), SCHEMA_VERSION):
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in MIGRATIONS[step]:
-                    self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version={step + 1}")
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        """The ledger is the vidkit store's publish tables: `path` is the store file (see
+        vidkit.store, which migrates and checks it). `read_only` (--dry-run, --status) writes
+        nothing at all: no schema, no -wal/-shm files when none exist."""
+        self.store = open_store(path, read_only=read_only)
+        self.path, self.read_only = self.store.path, read_only
+        self._db = self.store.db
 
     def close(self) -> None:
         self._db.close()
@@ -331,15 +235,3 @@ def body_sha256(body: dict[str, Any]) -> str:
     import hashlib
 
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
-def _create_private(path: Path) -> None:
-    """Create the database file owner-only before SQLite opens it (it would use the umask)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return
-    except OSError as exc:
-        raise BadInputError(f"cannot create the ledger {path}: {exc.strerror}") from None
-    os.close(fd)
