@@ -28,6 +28,22 @@ WORDS_OK = {"redacted": True, "roster_sha256": "ab" * 32, "counts": {"name": 1},
             "transcript_sha256": "cd" * 32, "clear_transcript": None, "verified": True, "note": "", "heard": []}
 
 
+def clip_record(video_sha256: str, subjects=("P-0042",), files=None) -> dict:
+    """A whole vidkit.clip/3 record of a 2 s clip (records are validated when read)."""
+    return {"schema": "vidkit.clip/3", "index": 1, "mode": "exact", "source": {"sha256": "ef" * 32},
+            "requested": {"start": 0.0, "end": 2.0}, "actual": {"start": 0.0, "end": 2.0, "duration": 2.0},
+            "spans": [[0.0, 2.0]], "frames": 50, "captions": 1, "subjects": list(subjects),
+            "privacy": {"masked": True, "verified": True, "tracks": 1}, "video_sha256": video_sha256,
+            "words": dict(WORDS_OK), "files": dict(files or {})}
+
+
+def privacy_report(output_sha256: str, **changes) -> dict:
+    """A whole vidkit.privacy/1 report of `vidkit blur`'s output."""
+    return {"schema": "vidkit.privacy/1", "input_sha256": "ef" * 32, "output_sha256": output_sha256,
+            "verified": True, "frames": 50, "settings": {"kept_tracks": []}, "tracks": [],
+            "verification": {"enabled": True, "verified": True, "rounds": []}, "words": dict(WORDS_OK), **changes}
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -80,10 +96,8 @@ def write_clip(folder: Path, source: Path, *, stem: str = "p0042_walk.clip01", s
     (folder / f"{stem}.srt").write_text(SRT, encoding="utf-8")
     Image.new("RGB", (1280, 720), (40, 90, 140)).save(folder / f"{stem}.jpg", "JPEG", quality=80)
     record = folder / f"{stem}.clip.json"
-    record.write_text(json.dumps({"schema": "vidkit.clip/2", "video_sha256": sha, "subjects": list(subjects),
-                                  "privacy": {"masked": True, "verified": True, "tracks": 1},
-                                  "words": WORDS_OK, "files": {"srt": _sha(folder / f"{stem}.srt"),
-                                                               "thumbnail": _sha(folder / f"{stem}.jpg")}}))
+    record.write_text(json.dumps(clip_record(sha, subjects, {"srt": _sha(folder / f"{stem}.srt"),
+                                                             "thumbnail": _sha(folder / f"{stem}.jpg")})))
     upload = folder / f"{stem}.upload.json"
     upload.write_text(json.dumps({
         "schema": "vidkit.upload/1", "video": video.name, "captions": f"{stem}.srt", "thumbnail": f"{stem}.jpg",

@@ -62,8 +62,12 @@ def test_a_record_without_a_words_block_is_refused(yt, clip, ledger, env):
     consent(ledger)
     data = json.loads(clip.record.read_text())
     del data["words"]
+    data["schema"] = "vidkit.clip/2"  # made by the vidkit before the name gate
     clip.record.write_text(json.dumps(data))
     refused(publish(clip, ledger, env), "words gate", "does not say whether names were redacted")
+    data["schema"] = "vidkit.clip/3"  # a current record must have it: not half-read
+    clip.record.write_text(json.dumps(data))
+    refused(publish(clip, ledger, env), "privacy gate", "has no 'words'")
 
 
 def test_allow_unredacted_needs_a_reason_and_records_who_when_why(yt, clip, ledger, env):
@@ -165,10 +169,10 @@ def _kept_track_video(tmp_path, clip_source):
     made = write_clip(tmp_path / "whole", clip_source, stem="p0042_walk.blurred")
     made.record.unlink()
     made.edit_upload(clip_record=None, captions=None, thumbnail=None, subjects=[])
-    from tests.publish.conftest import WORDS_OK
+    from tests.publish.conftest import privacy_report
 
     (made.folder / "p0042_walk.privacy.json").write_text(json.dumps(
-        {"output_sha256": made.sha256, "verified": True, "settings": {"kept_tracks": [2]}, "words": WORDS_OK}))
+        privacy_report(made.sha256, settings={"kept_tracks": [2]})))
     return made
 
 

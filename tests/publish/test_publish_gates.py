@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.conftest import make_video
-from tests.publish.conftest import WORDS_OK, assert_one_video, consent, vidkit, write_clip
+from tests.publish.conftest import assert_one_video, privacy_report, consent, vidkit, write_clip
 from vidkit.publish.ledger import Ledger
 
 
@@ -68,8 +68,7 @@ def test_blur_privacy_report_of_a_whole_video_is_accepted(yt, tmp_path, clip_sou
     made = write_clip(tmp_path / "whole", clip_source, stem="p0042_walk.blurred")
     made.record.unlink()
     made.edit_upload(clip_record=None, captions=None, thumbnail=None)  # blur makes neither
-    (made.folder / "p0042_walk.privacy.json").write_text(json.dumps({"output_sha256": made.sha256, "verified": True,
-                                                                      "words": WORDS_OK}))
+    (made.folder / "p0042_walk.privacy.json").write_text(json.dumps(privacy_report(made.sha256)))
     consent(ledger)
     result = publish(made, ledger, env)
     assert result.exit_code == 0, result.output

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from vidkit import artifacts
+from vidkit.records import UploadDescription
 from vidkit.clips.sentences import Sentence, split_sentences
 from vidkit.config import Settings
 from vidkit.describe import keywords, llm
@@ -29,7 +30,6 @@ from vidkit.describe.templates import Rendered, boilerplate, check_boilerplate, 
 from vidkit.describe.validate import validate_metadata
 from vidkit.errors import BadInputError
 from vidkit.media import probe
-from vidkit.media.output import write_text
 from vidkit.transcript import Transcript, load_transcript
 
 log = logging.getLogger(__name__)
@@ -78,15 +78,17 @@ def clip_files(video: Path) -> ClipFiles:
 
 def read_record(path: Path | None) -> dict[str, Any]:
     """A `.clip.json` record (or render's `.publish.json`, read alike) as a dict ({} when there is none)."""
+    from vidkit.records import ClipRecord, PublishRecord, RecordError, load_record
+
     if path is None:
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInputError(f"{path.name} is not a readable clip record ({exc}); make the clip again") from None
-    if not isinstance(data, dict) or not str(data.get("schema", "")).startswith(("vidkit.clip/", "vidkit.publish/")):
+        record = load_record(path)
+    except RecordError as exc:
+        raise BadInputError(f"{exc} (a vidkit clip record: make the clip again)") from None
+    if not isinstance(record, (ClipRecord, PublishRecord)):
         raise BadInputError(f"{path.name} is not a vidkit clip record (schema vidkit.clip/...)")
-    return data
+    return record.data
 
 
 def redacted_transcript(transcript: Transcript, settings: Settings) -> Transcript:
@@ -301,7 +303,7 @@ def describe_clip(clip_video: Path, settings: Settings, *, template: str | None 
         "template": rendered.template,
         "summary_source": source,
     }
-    path = write_text(folder / f"{files.video.stem}{UPLOAD_SUFFIX}", json.dumps(upload, indent=2, ensure_ascii=False) + "\n")
+    path = UploadDescription(upload).save(folder / f"{files.video.stem}{UPLOAD_SUFFIX}")
     summary_out = {"title": snippet["title"], "tags": snippet["tags"], "hashtags": context["hashtags"],
                    "chapters": chapter_lines(chapters), "chapters_note": chapters_note, "fixes": fixes,
                    "template": rendered.template, "summary_source": source, "subjects": subject_ids,

@@ -11,19 +11,20 @@ import av
 import numpy as np
 
 from vidkit import artifacts
+from vidkit.records import PrivacyReport
 from vidkit.config import Settings
 from vidkit.console import Reporter
 from vidkit.errors import BadInputError, VidkitError
 from vidkit.media import probe
 from vidkit.captions.burn import metadata_args
 from vidkit.media.ffmpeg import run_ffmpeg
-from vidkit.media.output import atomic_path, output_path, write_text
+from vidkit.media.output import atomic_path, output_path
 from vidkit.privacy.anonymise import BlurOptions, BlurResult, StaticRegion, anonymise
 from vidkit.privacy.detect import Box
 from vidkit.privacy.mask import MODES, region
 from vidkit.origin import check_stem_outputs
 from vidkit.pipeline.steps import resolve_out_dir
-from vidkit.privacy.report import build_report, contact_sheet, report_json
+from vidkit.privacy.report import build_report, contact_sheet
 from vidkit.privacy.spoken import NO_AUDIO, WordsRecord, heard_message, listen_again, unredacted
 
 _REGION = re.compile(r"^\s*(\d+),(\d+),(\d+),(\d+)\s*(?:@\s*([\d.]+)\s*-\s*([\d.]*)\s*)?$")
@@ -101,7 +102,7 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
                                                   transcript_path, job)
     extra["words"] = words.to_dict()
     report = build_report(result, options, input_path, video, extra)
-    job.outputs["report"] = write_text(output_path(input_path, out_dir, artifacts.PRIVACY_REPORT), report_json(report))
+    job.outputs["report"] = PrivacyReport(report).save(output_path(input_path, out_dir, artifacts.PRIVACY_REPORT))
     if review:
         job.outputs["review"] = write_review(video, result, options,
                                              output_path(input_path, out_dir, artifacts.REVIEW_SHEET))

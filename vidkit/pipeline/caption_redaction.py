@@ -3,15 +3,15 @@ built: the redacted transcript, the report, and the bleep filter for the same si
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from vidkit import artifacts
+from vidkit.records import RedactionReport
 from vidkit.config import Settings
 from vidkit.media import MediaInfo
-from vidkit.media.output import output_path, write_text
+from vidkit.media.output import output_path
 from vidkit.privacy.bleep import audio_ranges, bleep_filter
 from vidkit.privacy.options import PrivacyOptions, privacy_options
 from vidkit.privacy.redact import RedactionItem, redact_transcript, redaction_counts, redaction_report
@@ -22,8 +22,7 @@ REPORT_SUFFIX = artifacts.REDACTION_REPORT
 
 def write_report(path: Path, items: list[RedactionItem], transcript: Transcript,
                  audio: dict[str, Any] | None) -> Path:
-    report = redaction_report(items, transcript, audio)
-    return write_text(path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    return RedactionReport(redaction_report(items, transcript, audio)).save(path)
 
 
 def audio_section(items: list[RedactionItem], options: PrivacyOptions, duration: float) -> dict[str, Any]:

@@ -4,13 +4,13 @@ re-timed sidecars, a transcript excerpt, a thumbnail and a `<stem>.clipNN.clip.j
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from vidkit import artifacts
+from vidkit.records import ClipRecord
 from vidkit.captions.writers import write_plain
 from vidkit.clips.excerpt import transcript_excerpt
 from vidkit.clips.silence import SpanMap
@@ -30,7 +30,7 @@ from vidkit.pipeline.steps import find_output, find_transcript, obtain_transcrip
 from vidkit.transcribe.models import file_sha256
 from vidkit.transcript import Transcript
 
-CLIP_SCHEMA = "vidkit.clip/2"
+CLIP_SCHEMA = "vidkit.clip/3"  # 3: the words block and the bound files
 SIDECARS = ("srt", "vtt")
 
 
@@ -111,8 +111,8 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
         # caption track no longer matches and the publish gate refuses it.
         record["files"] = {kind: file_sha256(job.outputs[f"{key}.{kind}"])
                            for kind in (*SIDECARS, "thumbnail") if f"{key}.{kind}" in job.outputs}
-        job.outputs[f"{key}.report"] = write_text(output_path(input_path, out_dir, f"{name}{artifacts.CLIP_RECORD}"),
-                                                  json.dumps(record, indent=2) + "\n")
+        job.outputs[f"{key}.report"] = ClipRecord(record).save(
+            output_path(input_path, out_dir, f"{name}{artifacts.CLIP_RECORD}"))
         records.append({k: record[k] for k in ("index", "mode", "requested", "actual", "frames", "captions",
                                                "aspect", "privacy")})
         if made is not None and made.verified is False:

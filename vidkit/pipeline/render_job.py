@@ -15,18 +15,18 @@ branding added, all in one ffmpeg encode. Then the second listen. Outputs, named
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vidkit.records import PublishRecord
 from vidkit.clips.render import frame_times, source_rate
 from vidkit.clips.schedule import Schedule, build_schedule
 from vidkit.config import Settings
 from vidkit.console import Reporter
 from vidkit.errors import BadInputError
 from vidkit.media import MediaInfo, probe
-from vidkit.media.output import output_path, write_text
+from vidkit.media.output import output_path
 from vidkit.pipeline.blur_job import UnverifiedOutput, blur_options
 from vidkit.pipeline.clip_job import SIDECARS, _excerpt, _privacy, _redacted, _sidecars, _words
 from vidkit.pipeline.clip_render import ClipPlan, MadeClip, make_clip
@@ -86,8 +86,7 @@ def render_job(input_path: Path, settings: Settings, reporter: Reporter, out: Pa
     # Bound to the video: an edited caption track no longer matches and the publish gate refuses it.
     record["files"] = {kind: file_sha256(job.outputs[f"publish.{kind}"])
                        for kind in SIDECARS if f"publish.{kind}" in job.outputs}
-    job.outputs["publish.record"] = write_text(output_path(input_path, out_dir, f"{NAME}.json"),
-                                       json.dumps(record, indent=2) + "\n")
+    job.outputs["publish.record"] = PublishRecord(record).save(output_path(input_path, out_dir, f"{NAME}.json"))
     job.summary = {key: record[key] for key in ("frames", "duration", "size", "captions", "burned_captions",
                                                 "branding", "intro_seconds", "privacy")}
     job.summary["words"] = {key: record["words"][key] for key in ("redacted", "counts", "audio_bleeped", "verified")}

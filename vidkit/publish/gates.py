@@ -17,12 +17,12 @@ The gates on words (redaction, the texts sent, the bound caption and thumbnail f
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vidkit.records import ClipRecord, PrivacyReport, PublishRecord, RecordError, load_record
 from vidkit.publish.ledger import Ledger
 from vidkit.publish.package import Package
 
@@ -90,17 +90,17 @@ def find_record(package: Package, sha256: str) -> tuple[OutputRecord | None, str
         if path in seen or not path.is_file():
             continue
         seen.add(path)
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            return None, f"the privacy report {path.name} is unreadable"
-        if not isinstance(data, dict):
-            return None, f"the privacy report {path.name} is not a report"
-        about = data.get("video_sha256") if kind == "clip" else data.get("output_sha256")
-        if about != sha256:
+        try:  # a record that is not what its schema says is refused, not half-read
+            record = load_record(path)
+        except RecordError as exc:
+            return None, f"the privacy report is unusable: {exc}"
+        kind = "blur" if isinstance(record, PrivacyReport) else "clip"
+        if not isinstance(record, (ClipRecord, PublishRecord, PrivacyReport)):
+            return None, f"{path.name} is not a privacy report ({record.schema})"
+        if record.video_sha256 != sha256:
             mismatched = path.name
             continue
-        return OutputRecord(path, kind, data), None
+        return OutputRecord(path, kind, record.data), None
     if mismatched:
         return None, f"the privacy report {mismatched} is about another file (its sha256 differs from this video)"
     render = f"{video.stem}.json, " if video.stem.endswith(RENDER_STEM) else ""

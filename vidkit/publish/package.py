@@ -62,12 +62,12 @@ def find_upload_json(target: Path) -> Path:
 
 def load_package(target: Path) -> Package:
     path = find_upload_json(target)
+    from vidkit.records import RecordError, UploadDescription
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInputError(f"{path.name} is not readable JSON ({exc}); run `vidkit describe` again") from None
-    if not isinstance(data, dict) or data.get("schema") != UPLOAD_SCHEMA:
-        raise BadInputError(f"{path.name} is not a vidkit upload description (schema {UPLOAD_SCHEMA})")
+        data = UploadDescription.load(path).data
+    except RecordError as exc:
+        raise BadInputError(f"{exc}; run `vidkit describe` again") from None
     folder = path.parent
 
     def file(key: str, required: bool = False) -> Path | None:
