@@ -195,6 +195,15 @@ def test_no_roster_name_or_number_under_the_output_folder_or_on_the_terminal(cas
     leaks = {"exit codes": failed, "files": scan_folder(out, forbidden),
              "printed": {command: findings(text, forbidden) for command, text in printed if findings(text, forbidden)}}
     assert leaks == {"exit codes": {}, "files": {}, "printed": {}}
+    if case == "sample":  # the records keep their layout (issue 11: schema-compatible outputs)
+        from tests.support.golden import check_golden
+        from vidkit.records import load_record
+
+        for name, suffix in (("clip", ".clip01.clip.json"), ("privacy", ".privacy.json"),
+                             ("redaction", ".redaction.json"), ("candidates", ".clips.json"),
+                             ("upload", ".clip01.upload.json")):
+            check_golden(name, load_record(out / f"{stem}{suffix}").data)  # load_record validates it too
+        check_golden("captions-qc", json.loads((out / f"{stem}.captions-qc.json").read_text("utf-8")))
     made = {str(p.relative_to(out)) for p in out.rglob("*")}
     for expected in (f"{stem}.transcript.json", f"{stem}.txt", f"{stem}.srt", f"{stem}.captioned.mp4",
                      f"{stem}.redaction.json", f"{stem}.redacted.mp4", f"{stem}.blurred.mp4", f"{stem}.clips.json",
