@@ -97,7 +97,7 @@ def test_summary_prints_whole_paths_when_stderr_is_a_log(tmp_path):
 
 def test_caption_burn_help_says_faces_are_not_masked_and_where_the_masked_render_is():
     shown = runner.invoke(app, ["caption", "--help"], env={"COLUMNS": "200"}).output
-    assert "renders faces as they are" in shown and "vidkit clip INPUT --range 0-END --burn" in shown
+    assert "renders faces as they are" in shown and "vidkit render INPUT" in shown
 
 
 def test_transcribe_help_shows_the_placeholders():

@@ -326,7 +326,7 @@ def test_publish_finds_the_render_record_named_after_the_video(tmp_path):
     """X.publish.mp4 -> X.publish.json, also when the upload.json does not name it."""
     from tests.publish.conftest import write_clip as write_described
     from vidkit.describe.describe import clip_files
-    from vidkit.pipeline.origin import clip_record_of
+    from vidkit.origin import clip_record_of
     from vidkit.publish.gates import source_stem
 
     made = write_described(tmp_path / "v", make_video(tmp_path / "src.mp4", seconds=1.0), stem="p0042_walk.publish")
@@ -342,3 +342,10 @@ def test_publish_finds_the_render_record_named_after_the_video(tmp_path):
     gates = {g["gate"]: g for g in json.loads(result.stdout)["gates"]}
     assert all(g["ok"] for g in gates.values()), gates
     assert "p0042_walk.publish.json" in gates["privacy"]["detail"]
+
+
+def test_render_is_a_command_with_help_and_an_example():
+    shown = CliRunner().invoke(app, ["render", "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0
+    assert "Example" in shown.output and "vidkit render" in shown.output and "--no-captions" in shown.output
+    assert " render " in CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"}).output
