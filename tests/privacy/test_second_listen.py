@@ -56,7 +56,7 @@ def test_a_clip_with_its_bleeps_passes_the_second_listen(named, tmp_path):
 
 def test_a_blurred_recording_whose_bleeps_failed_fails(named, tmp_path, monkeypatch):
     video, roster = named
-    monkeypatch.setattr("vidkit.pipeline.redact_job.bleep_filter", _no_bleeps)
+    monkeypatch.setattr("vidkit.pipeline.caption_redaction.bleep_filter", _no_bleeps)
     result = vidkit("blur", video, "--roster", roster, "-o", tmp_path)
     assert result.exit_code == 1, result.output
     words = json.loads((tmp_path / "session_b.privacy.json").read_text())["words"]
