@@ -21,7 +21,7 @@ from typing import Any
 
 from vidkit.artifacts import stem_outputs
 from vidkit.errors import BadInputError
-from vidkit.transcribe.models import file_sha256
+from vidkit.hashing import file_sha256
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from tests.cli.helpers import run_vidkit
 from tests.conftest import REPO, ffmpeg
 from vidkit.cli import app
 from vidkit.media.ffmpeg import find_ffmpeg
-from vidkit.transcribe.models import file_sha256
+from vidkit.hashing import file_sha256
 from vidkit.transcript import Segment, Transcript, Word
 
 RATE = 16000

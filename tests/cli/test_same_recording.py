@@ -18,8 +18,8 @@ from tests.cli.helpers import make_transcript
 from tests.conftest import make_video
 from vidkit.cli import app
 from vidkit.pipeline import steps
-from vidkit.transcribe import models
-from vidkit.transcribe.models import file_sha256
+from vidkit import hashing
+from vidkit.hashing import file_sha256
 from vidkit.transcript import Transcript, load_transcript
 
 
@@ -280,10 +280,10 @@ def test_a_clip_video_uses_its_own_excerpt_and_refuses_another(two_clips, tmp_pa
 def test_a_big_file_is_hashed_once(tmp_path, monkeypatch):
     calls = []
     real = hashlib.sha256
-    monkeypatch.setattr(models.hashlib, "sha256", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(hashing.hashlib, "sha256", lambda *a: calls.append(1) or real(*a))
     path = tmp_path / "recording.mp4"
-    path.write_bytes(b"1" * models.CACHED_FROM_BYTES)
+    path.write_bytes(b"1" * hashing.CACHED_FROM_BYTES)
     first = file_sha256(path)
     assert [file_sha256(path), file_sha256(path)] == [first, first] and len(calls) == 1
-    path.write_bytes(b"2" * (models.CACHED_FROM_BYTES + 1))  # another recording under that name
+    path.write_bytes(b"2" * (hashing.CACHED_FROM_BYTES + 1))  # another recording under that name
     assert file_sha256(path) == real(path.read_bytes()).hexdigest() and len(calls) == 2

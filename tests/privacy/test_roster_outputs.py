@@ -26,7 +26,7 @@ from tests.cli.helpers import run_vidkit
 from tests.conftest import SAMPLE
 from tests.support.named_session import NUMBERS, make_named_session
 from vidkit.privacy.roster import parse_roster
-from vidkit.transcribe.models import file_sha256
+from vidkit.hashing import file_sha256
 
 TEXT_SUFFIXES = (".json", ".txt", ".srt", ".vtt", ".ass", ".md", ".csv", ".edl", ".fcpxml", ".log")
 

@@ -17,7 +17,7 @@ from vidkit.pipeline.redact_job import clear_transcript
 from vidkit.pipeline.steps import caption_job, stored_clear, transcribe_job, transcription_key
 from vidkit.privacy import transcript_store
 from vidkit.privacy.transcript_store import KEY_FIELD, store_key
-from vidkit.transcribe.models import file_sha256
+from vidkit.hashing import file_sha256
 from vidkit.transcript import Segment, Transcript, Word, load_transcript
 
 SHA = "ab" * 32

@@ -18,7 +18,7 @@ from vidkit.captions.writers import FORMATS, write_ass, write_plain
 from vidkit.errors import BadInputError
 from vidkit.media.output import output_path, write_text
 from vidkit.media.probe import MediaInfo
-from vidkit.transcribe.models import file_sha256
+from vidkit.hashing import file_sha256
 from vidkit.transcribe.quality import CAPTION_SKIP_FLAGS
 from vidkit.transcript import Transcript, Word
 

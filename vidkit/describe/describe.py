@@ -9,7 +9,6 @@ Nothing is sent anywhere except the redacted text to an `--llm` endpoint the use
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -215,7 +214,7 @@ def describe_clip(clip_video: Path, settings: Settings, *, template: str | None 
     (default: beside the clip) and return it with a summary for the CLI. `template` is a name
     or a .j2 path (default: `describe.template`, else "short" for a Short, else "default");
     `title` overrides the proposed title; `now` is for testing `publishAt` checks."""
-    from vidkit.transcribe.models import file_sha256
+    from vidkit.hashing import file_sha256
     from vidkit.transcribe.glossary import load_glossary
 
     files = clip_files(clip_video)

@@ -137,7 +137,7 @@ def _redact_audio(input_path: Path, info, video: Path, settings: Settings, repor
     from vidkit.privacy.options import privacy_options
     from vidkit.pipeline.steps import find_transcript, obtain_transcript
     from vidkit.privacy.transcript_store import KEY_FIELD
-    from vidkit.transcribe.models import file_sha256
+    from vidkit.hashing import file_sha256
 
     privacy = privacy_options(settings)
     if info.audio is None:

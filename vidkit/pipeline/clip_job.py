@@ -27,7 +27,7 @@ from vidkit.pipeline.clip_render import (SHORTS_MAX_SECONDS, ClipPlan, MadeClip,
 from vidkit.pipeline.clip_select import ClipRequest, choose_ranges
 from vidkit.origin import check_stem_outputs
 from vidkit.pipeline.steps import find_output, find_transcript, obtain_transcript, resolve_out_dir
-from vidkit.transcribe.models import file_sha256
+from vidkit.hashing import file_sha256
 from vidkit.transcript import Transcript
 
 CLIP_SCHEMA = "vidkit.clip/3"  # 3: the words block and the bound files

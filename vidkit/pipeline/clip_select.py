@@ -72,7 +72,7 @@ def choose_ranges(input_path: Path, info: MediaInfo, transcript: Transcript | No
             chosen.ranges += [c.to_range() for c in found]
     if request.auto:
         from vidkit.clips.select import rank_candidates, write_candidates
-        from vidkit.transcribe.models import file_sha256
+        from vidkit.hashing import file_sha256
         from vidkit.transcribe.glossary import load_glossary
 
         if section["auto_min"] >= section["auto_max"]:

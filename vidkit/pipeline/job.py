@@ -38,7 +38,7 @@ class Source:
 
     @cached_property
     def sha256(self) -> str:
-        from vidkit.transcribe.models import file_sha256
+        from vidkit.hashing import file_sha256
 
         return file_sha256(self.path)
 

@@ -32,7 +32,7 @@ from vidkit.pipeline.clip_job import SIDECARS, _excerpt, _privacy, _redacted, _s
 from vidkit.pipeline.clip_render import ClipPlan, MadeClip, make_clip
 from vidkit.origin import check_stem_outputs
 from vidkit.pipeline.steps import find_transcript, obtain_transcript, resolve_out_dir
-from vidkit.transcribe.models import file_sha256
+from vidkit.hashing import file_sha256
 
 PUBLISH_SCHEMA = "vidkit.publish/1"
 NAME = ".publish"  # <stem>.publish.mp4 and its files

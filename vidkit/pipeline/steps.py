@@ -21,7 +21,7 @@ from vidkit.media.output import output_path, write_text
 from vidkit.origin import check_stem_outputs, refuse_other_transcript, transcript_problem
 from vidkit.privacy.transcript_store import KEY_FIELD, key_sha256, load_clear, save_clear, store_key
 from vidkit.transcribe import TranscribeOptions, transcribe_file
-from vidkit.transcribe.models import file_sha256
+from vidkit.hashing import file_sha256
 from vidkit.transcript import Transcript, load_transcript
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ import numpy as np
 import vidkit
 from vidkit.privacy.anonymise import BlurOptions, BlurResult
 from vidkit.privacy.tracks import DETECTED, EXTENDED, FILLED, VERIFIED
-from vidkit.transcribe.models import file_sha256
+from vidkit.hashing import file_sha256
 
 SCHEMA = "vidkit.privacy/1"
 

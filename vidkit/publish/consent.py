@@ -14,7 +14,7 @@ from typing import Any
 
 from vidkit.errors import BadInputError
 from vidkit.publish.ledger import Consent, Ledger
-from vidkit.transcribe.models import file_sha256
+from vidkit.hashing import file_sha256
 
 SCOPES = ("youtube",)
 _SUBJECT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

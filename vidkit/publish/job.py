@@ -30,7 +30,7 @@ from vidkit.publish.package import (Package, caption_body, load_package, mimetyp
 from vidkit.publish.quota import Limits, Quota, cost
 from vidkit.publish.retry import Backoff
 from vidkit.publish.steps import STEP_CALLS, planned_steps
-from vidkit.transcribe.models import file_sha256
+from vidkit.hashing import file_sha256
 
 WATCH_URL = "https://www.youtube.com/watch?v={}"
 

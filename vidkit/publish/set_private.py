@@ -37,7 +37,7 @@ def set_private_job(settings: Settings, reporter: Reporter, *, subjects: Sequenc
                     sleep: Callable[[float], None] | None = None,
                     env: Mapping[str, str] | None = None) -> dict[str, Any]:
     from vidkit.publish.job import _who, connected, publish_lock
-    from vidkit.transcribe.models import file_sha256
+    from vidkit.hashing import file_sha256
 
     if not subjects and clip is None:
         raise BadInputError("--set-private needs the clip (its video or .upload.json) or --subject ID")

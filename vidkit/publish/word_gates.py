@@ -24,7 +24,7 @@ from vidkit.privacy.roster import Roster
 from vidkit.privacy.spoken import NO_AUDIO, WordsRecord
 from vidkit.publish.gates import Gate, OutputRecord, source_stem
 from vidkit.publish.package import Package
-from vidkit.transcribe.models import file_sha256
+from vidkit.hashing import file_sha256
 
 _CUE_TIMING = re.compile(r"-->")
 _CUE_TAGS = re.compile(r"<[^>]*>|\{[^}]*\}")

@@ -84,7 +84,7 @@ class JobStore:
 
     def finished(self, source_sha256: str, step: str, params: str) -> StepRecord | None:
         """The record if the step is done and each output still has the bytes it was made with."""
-        from vidkit.transcribe.models import file_sha256
+        from vidkit.hashing import file_sha256
 
         record = self.get(source_sha256, step, params)
         if record is None or record.state != DONE:
@@ -112,7 +112,7 @@ class JobStore:
 
     def finish(self, source_sha256: str, step: str, params: str, outputs: Mapping[str, Path | str]) -> StepRecord:
         """Mark the step done with its outputs (name -> path), each recorded with its sha256."""
-        from vidkit.transcribe.models import file_sha256
+        from vidkit.hashing import file_sha256
 
         recorded = {}
         for name, path in outputs.items():

@@ -14,7 +14,7 @@ from vidkit.media import probe
 from vidkit.media.audio import SAMPLE_RATE, load_audio
 from vidkit.transcribe.engines import DecodeOptions, make_engine, options_dict
 from vidkit.transcribe.glossary import read_glossary
-from vidkit.transcribe.models import file_sha256
+from vidkit.hashing import file_sha256
 from vidkit.transcribe.quality import segment_flags
 from vidkit.transcript import Transcript
 
