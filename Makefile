@@ -1,11 +1,11 @@
-# The two commands of the README: `make demo` and `make test`. Needs only Python 3.11+ and make.
+# The README's commands: `make demo`, `make test`, `make test-fast`. Needs only Python 3.11+ and make.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_OUT ?= demo-out
 SAMPLE := assets/sample/caren_session.mp4
 
-.PHONY: demo test install install-test bench bench-blur bench-branding bench-clip bench-glossary bench-render clean
+.PHONY: demo test test-fast install install-test bench bench-blur bench-branding bench-clip bench-glossary bench-render clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ demo: install
 
 test: install-test
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -n 2 -q
+
+# The quick loop while developing (under a minute on 2 cores): everything but the tests marked
+# slow, by hand or by what they use (tests/conftest.py: SLOW_FIXTURES, SLOW_CALLS).
+test-fast: install-test
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -n 2 -q -m "not slow"
 
 bench: install-test
 	$(BIN)/python bench/transcribe.py

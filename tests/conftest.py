@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
+import os
 import shutil
 import subprocess
+import types
 from pathlib import Path
 
 import pytest
@@ -64,3 +67,85 @@ def sample_reference() -> str:
     """The sample's script as one string (the file has `start<TAB>sentence` lines)."""
     lines = SAMPLE_SCRIPT.read_text(encoding="utf-8").splitlines()
     return " ".join(line.split("\t", 1)[-1] for line in lines if line.strip())
+
+
+# `make test-fast` (pytest -m "not slow") skips what takes seconds. Tests are marked `slow` by
+# what they use, so a new test is sorted without anyone remembering a mark (README, Development).
+# Fixtures as "file::name": a few names (named, session) are reused cheaply elsewhere.
+SLOW_FIXTURES = {
+    "tests/conftest.py::sample_copy": "the 40 s sample: its users transcribe, clip or blur all of it",
+    "tests/transcribe/test_transcribe.py::sample_transcript": "Whisper over the 40 s sample",
+    "tests/transcribe/test_glossary.py::engine": "loads Whisper, then decodes synthesized speech",
+    "tests/cli/test_redact_cli.py::session": "synthesizes speech, then `vidkit transcribe` in a subprocess",
+    "tests/privacy/test_blur_cli.py::blurred": "`vidkit blur` over 8 s of the sample in a subprocess",
+    "tests/privacy/test_roster_outputs.py::named": "renders faces, synthesizes speech (make_named_session)",
+    "tests/privacy/test_second_listen.py::named": "renders faces, synthesizes speech (make_named_session)",
+    "tests/clips/test_clip_features.py::walker": "renders 4 s of a walking face at 640x360",
+    "tests/clips/test_clip_features.py::lesson": "renders a 24 s video for every test",
+    "tests/cli/test_same_recording.py::two_clips": "`vidkit clip` twice for every test",
+}
+# Names that make a test slow when its body, or a test helper it calls (a function of a tests/
+# module, followed through), refers to them.
+SLOW_CALLS = {
+    "executable": "sys.executable: a Python subprocess (`vidkit ...`, run_vidkit) spends ~1 s importing",
+    "anonymise": "face detection and blur on every frame",
+    "transcribe_file": "Whisper",
+    "make_named_session": "renders faces and synthesizes speech",
+}
+
+
+def fixture_key(fixturedef, root: Path) -> str:
+    """"tests/conftest.py::sample_copy": where a fixture is defined, as SLOW_FIXTURES names it."""
+    source = inspect.getsourcefile(fixturedef.func) or "?"
+    return f"{Path(os.path.relpath(source, root)).as_posix()}::{fixturedef.argname}"
+
+
+def _names(code: types.CodeType):
+    yield from code.co_names
+    for const in code.co_consts:  # inner functions, lambdas, comprehensions
+        if isinstance(const, types.CodeType):
+            yield from _names(const)
+
+
+def slow_call(function, seen: set | None = None) -> str | None:
+    """The first SLOW_CALLS name that `function`, or a test helper it refers to, uses."""
+    function = inspect.unwrap(getattr(function, "__func__", function))
+    code = getattr(function, "__code__", None)
+    seen = set() if seen is None else seen
+    if code is None or code in seen:
+        return None
+    seen.add(code)
+    scope = getattr(function, "__globals__", {})
+    modules = [m for m in scope.values() if inspect.ismodule(m) and m.__name__.split(".")[0] == "tests"]
+    for name in _names(code):
+        if name in SLOW_CALLS:
+            return name
+        for helper in (scope.get(name), *(getattr(m, name, None) for m in modules)):  # f() or helpers.f()
+            if inspect.isfunction(helper) and helper.__module__.split(".")[0] == "tests":
+                if found := slow_call(helper, seen):
+                    return found
+    return None
+
+
+def why_slow(item) -> str | None:
+    """Why `item` is slow by what it uses, or None: a SLOW_FIXTURES fixture, or a SLOW_CALLS name
+    in its code or in the code of a fixture of tests/ it uses."""
+    info = getattr(item, "_fixtureinfo", None)
+    for name in getattr(item, "fixturenames", ()):  # every fixture it needs, directly or not
+        defs = info.name2fixturedefs.get(name) if info else None
+        if not defs:
+            continue
+        key = fixture_key(defs[-1], REPO)
+        if key in SLOW_FIXTURES:
+            return f"fixture {key}"
+        if key.startswith("tests/") and (found := slow_call(defs[-1].func)):
+            return f"fixture {key} calls {found}"
+    found = slow_call(item.obj) if hasattr(item, "obj") else None
+    return f"calls {found}" if found else None
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m "not slow" deselects
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("slow") is None and (reason := why_slow(item)):
+            item.add_marker(pytest.mark.slow(reason=reason))
