@@ -88,7 +88,7 @@ def containment(source: Path, folder: Path) -> tuple[float, float]:
 
     from vidkit.media import probe
     from vidkit.media.frames import transcode
-    from vidkit.privacy.anonymise import BlurOptions, anonymise
+    from vidkit.faces.anonymise import BlurOptions, anonymise
 
     info = probe(source)
     options = BlurOptions()

@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 from tests.support.faces import SCENARIOS, render, write_clip  # noqa: E402
 from vidkit.media import probe  # noqa: E402
 from vidkit.media.frames import read_bgr  # noqa: E402
-from vidkit.privacy.detect import make_detector  # noqa: E402
+from vidkit.faces.detect import make_detector  # noqa: E402
 
 
 def measure(detector, info, truth, size: int, every: int) -> tuple[int, int, float]:

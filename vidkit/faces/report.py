@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 import vidkit
-from vidkit.privacy.anonymise import BlurOptions, BlurResult
-from vidkit.privacy.tracks import DETECTED, EXTENDED, FILLED, VERIFIED
+from vidkit.faces.anonymise import BlurOptions, BlurResult
+from vidkit.faces.tracks import DETECTED, EXTENDED, FILLED, VERIFIED
 from vidkit.hashing import file_sha256
 
 SCHEMA = "vidkit.privacy/1"

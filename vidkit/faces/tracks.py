@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from vidkit.privacy.detect import Box
+from vidkit.faces.detect import Box
 
 DETECTED, FILLED, EXTENDED, VERIFIED = "detected", "filled", "extended", "verification"
 

@@ -14,7 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from vidkit.errors import BadInputError
-from vidkit.privacy.weights import WEIGHTS, find_weights
+from vidkit.faces.weights import WEIGHTS, find_weights
 
 
 @dataclass(frozen=True)

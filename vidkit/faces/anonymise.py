@@ -14,9 +14,9 @@ from typing import Any
 
 from vidkit.media.frames import even_size, read_bgr, transcode
 from vidkit.media.probe import MediaInfo, probe
-from vidkit.privacy.detect import Box, Detector, make_detector
-from vidkit.privacy.mask import MODES, Margins, apply, region, static_region
-from vidkit.privacy.tracks import Track, TrackRules, boxes_by_frame, iou, build_tracks
+from vidkit.faces.detect import Box, Detector, make_detector
+from vidkit.faces.mask import MODES, Margins, apply, region, static_region
+from vidkit.faces.tracks import Track, TrackRules, boxes_by_frame, iou, build_tracks
 
 Progress = Callable[[str, float, float], None]
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1: pixels of the upright frame

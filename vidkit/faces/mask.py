@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from vidkit.privacy.detect import Box
-from vidkit.privacy.tracks import FILLED, TrackBox
+from vidkit.faces.detect import Box
+from vidkit.faces.tracks import FILLED, TrackBox
 
 MODES = ("solid", "pixelate", "blur")
 SOLID_YUV = (80, 128, 128)  # dark neutral grey
