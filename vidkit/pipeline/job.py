@@ -104,8 +104,12 @@ class Context:
     def hide_words(self) -> list[str]:
         """What a stored error line must not hold: the inputs' file names and roster names."""
         words = [w for src in self._sources.values() for w in (src.path.name, src.stem)]
-        if self.privacy is not None:
-            words += [part for person in self.privacy.roster.people for name in person.names
+        try:
+            privacy = self.privacy
+        except Exception:  # noqa: BLE001 - an unusable roster: the error being recorded says so
+            privacy = None
+        if privacy is not None:
+            words += [part for person in privacy.roster.people for name in person.names
                       for part in [name, *name.split()] if len(part) >= 3]
         return words
 
