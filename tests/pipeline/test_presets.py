@@ -68,3 +68,13 @@ def test_list_presets_prints_every_preset():
     result = CliRunner().invoke(app, ["run", "--list-presets", "--json"])
     assert result.exit_code == 0, result.output
     assert set(json.loads(result.stdout)["presets"]) == {"captions-only", "review", "session"}
+
+
+def test_the_run_title_goes_on_the_render_intro_card_and_is_checked(tmp_path):
+    from tests.conftest import make_video
+
+    steps = steps_for(load_preset("session"), tmp_path / "s.mp4", RunOptions(title="Gait training"))
+    assert next(s for s in steps if s.name == "render").title == "Gait training"
+    video = make_video(tmp_path / "jan_smit_2024.mp4", seconds=1.0, size="64x48")
+    result = CliRunner().invoke(app, ["render", str(video), "--title", "Jan Smit walks", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "part of the recording's file name" in result.output, result.output

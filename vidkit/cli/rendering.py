@@ -16,6 +16,7 @@ def render(
     input: Input,
     roster: RosterFile = None,
     branding: Annotated[Optional[str], typer.Option("--branding", help="Intro/outro cards and logo: a name in templates/branding (default) or a .toml file.", show_default=False)] = None,
+    title: Annotated[Optional[str], typer.Option("--title", help="Title text for the intro card (with --branding).", show_default=False)] = None,
     captions: Annotated[bool, typer.Option("--captions/--no-captions", help="Burn captions into the picture (default on); the SRT/VTT are written either way.")] = True,
     style: Annotated[Optional[str], typer.Option(help="Caption style: standard (default), shorts, or a .toml path.", show_default=False)] = None,
     overwrite: Overwrite = False,
@@ -36,6 +37,6 @@ def render(
         settings = _settings(clip=dict(branding=branding), captions=dict(style=style),
                              privacy=dict(roster=str(roster) if roster else None))
         ctx = Context(settings, reporter, out=out, overwrite=overwrite)
-        return run_job("render", ctx, [RenderStep(input, captions)]).payload()
+        return run_job("render", ctx, [RenderStep(input, captions, title)]).payload()
 
     _run(job, json_out=json_out, quiet=quiet, debug=debug)

@@ -46,17 +46,29 @@ class RenderJobResult:
 
 
 def render_job(input_path: Path, settings: Settings, reporter: Reporter, out: Path | None = None, *,
-               captions: bool = True, overwrite: bool = False) -> RenderJobResult:
+               captions: bool = True, overwrite: bool = False, title: str | None = None) -> RenderJobResult:
     """Write `<stem>.publish.mp4` and its record; UnverifiedOutput (exit 1) after writing them
-    when a face is still found or the second listen still hears a redacted item."""
+    when a face is still found or the second listen still hears a redacted item. `title` is
+    drawn on the intro card (checked like `clip --title`: no roster name, number or part of
+    the recording's file name)."""
     info = probe(input_path)
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: there is nothing to render")
     if settings.get("privacy", "roster"):
         from vidkit.privacy.options import privacy_options
 
-        privacy_options(settings, [(input_path, "the recording's file name")])  # fails before minutes of work
-    plan = render_plan(settings, captions)
+        roster = privacy_options(settings, [(input_path, "the recording's file name")]).roster
+        from vidkit.privacy.identifying import refuse_identifying_text
+
+        refuse_identifying_text(title, roster, "--title")
+    from vidkit.privacy.identifying import refuse_file_name_words
+
+    refuse_file_name_words(title, Path(input_path).stem, "--title")
+    plan = render_plan(settings, captions, title)
+    if plan.branding is not None and not (title or settings.get("clinic", "name")):
+        import logging
+
+        logging.getLogger(__name__).warning("the intro card has no text: give --title or set clinic.name")
     options = blur_options(settings, (), ())
     out_dir = resolve_out_dir(settings, out)
     check_stem_outputs(input_path, out_dir, overwrite=overwrite)
@@ -101,7 +113,7 @@ def render_job(input_path: Path, settings: Settings, reporter: Reporter, out: Pa
     return job
 
 
-def render_plan(settings: Settings, captions: bool) -> ClipPlan:
+def render_plan(settings: Settings, captions: bool, title: str | None = None) -> ClipPlan:
     """Always masked and verified; captions unless --no-captions; [clip] branding when set."""
     branding = None
     if settings.get("clip", "branding"):
@@ -109,9 +121,9 @@ def render_plan(settings: Settings, captions: bool) -> ClipPlan:
 
         branding = load_branding(settings.get("clip", "branding"))
     clinic = settings.section("clinic")
-    values = {"title": "", "clinic": clinic["name"], "contact": clinic["contact"]}
+    values = {"title": title or "", "clinic": clinic["name"], "contact": clinic["contact"]}
     return ClipPlan(aspect=None, blur=True, burn=captions, branding=branding, branding_values=values,
-                    thumbnail=False)
+                    thumbnail=False, title=title)
 
 
 def whole_schedule(info: MediaInfo) -> Schedule:

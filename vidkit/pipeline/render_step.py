@@ -41,16 +41,17 @@ class RenderSummary(_Fields):
 class RenderStep(Step):
     input: Path
     captions: bool = True  # burned into the picture (the SRT/VTT are written either way)
+    title: str | None = None  # on the intro card
     name = "render"
 
     def parameters(self, ctx: Context) -> dict[str, Any]:
-        return {"input": ctx.source(self.input).sha256, "captions": self.captions,
+        return {"input": ctx.source(self.input).sha256, "captions": self.captions, "title": self.title,
                 "roster": ctx.privacy.roster_sha256 if ctx.privacy is not None else None,
                 **{name: ctx.settings.section(name) for name in ("clip", "blur", "burn", "captions", "clinic")}}
 
     def run(self, ctx: Context) -> StepResult:
         from vidkit.pipeline.render_job import render_job
 
-        made = render_job(self.input, ctx.settings, ctx.reporter, ctx.out, captions=self.captions,
+        made = render_job(self.input, ctx.settings, ctx.reporter, ctx.out, captions=self.captions, title=self.title,
                           overwrite=ctx.overwrite)
         return StepResult(self.name, made.outputs, RenderSummary.from_dict(made.summary))

@@ -45,7 +45,7 @@ def steps_for(preset: Preset, input_path: Path, options: RunOptions) -> list[Ste
             made.append(CaptionStep(input_path, None, burn=preset.option("caption", "burn", False)))
         elif name == "render":
             captions = options.captions if options.captions is not None else preset.option("render", "captions", True)
-            made.append(RenderStep(input_path, captions))
+            made.append(RenderStep(input_path, captions, options.title or preset.option("clip", "title")))
         elif name == "clip":
             auto = options.auto or preset.option("clip", "auto", 3)
             made.append(ClipStep(input_path, ClipRequest(auto=auto, title=options.title or preset.option("clip", "title"),
