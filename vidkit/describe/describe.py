@@ -37,7 +37,6 @@ UPLOAD_SCHEMA = "vidkit.upload/1"
 UPLOAD_SUFFIX = artifacts.UPLOAD
 TRANSCRIPT_SUFFIX = artifacts.TRANSCRIPT
 RECORD_SUFFIX = artifacts.CLIP_RECORD
-RENDER_STEM = ".publish"  # as vidkit.pipeline.render_job
 SHORTS_MAX_SECONDS = 180.0  # as vidkit.pipeline.clip_render: longer vertical videos are not Shorts
 TITLE_TERMS = 3
 # Pseudonymous subject ids as `vidkit clip --subject` takes them: letters, digits, . _ - (no spaces).
@@ -71,7 +70,7 @@ def clip_files(video: Path) -> ClipFiles:
         return path if path.is_file() else None
 
     # `vidkit render` names its record after the video: X.publish.mp4 -> X.publish.json
-    record = beside(RECORD_SUFFIX) or (beside(".json") if video.stem.endswith(RENDER_STEM) else None)
+    record = beside(RECORD_SUFFIX) or (beside(".json") if video.stem.endswith(artifacts.PUBLISH) else None)
     return ClipFiles(video, beside(TRANSCRIPT_SUFFIX), beside(".srt"), beside(".jpg"), record)
 
 
@@ -108,23 +107,12 @@ def _roster(settings: Settings):
     return privacy_options(settings).roster
 
 
-def _check_against_roster(video: Path, title: str | None, roster) -> None:
-    """The clip's file name (upload.json names it) and --title (YouTube shows it) hold no roster
-    name; a title given to `vidkit clip` was checked there."""
-    from vidkit.privacy.identifying import refuse_identifying_text, refuse_named_file
-
-    refuse_named_file(video.name, roster, "the clip's file name")
-    refuse_identifying_text(title, roster, "--title")
-
-
 def _check_title(text: str | None, video: Path, roster, what: str) -> None:
-    """A title is drawn on cards and sent to YouTube: no roster name, identifying number or
-    part of the recording's file name (`jan_smit_2024`: "Jan Smit: gait training")."""
+    """A title (--title, the clip's, the --llm one) is sent to YouTube: see `refuse_title`."""
     from vidkit.artifacts import source_stem
-    from vidkit.privacy.identifying import refuse_file_name_words, refuse_identifying_text
+    from vidkit.privacy.identifying import refuse_title
 
-    refuse_identifying_text(text, roster, what)
-    refuse_file_name_words(text, source_stem(video), what)
+    refuse_title(text, source_stem(video), roster, what)
 
 
 def check_subjects(subjects: Sequence[str], roster) -> list[str]:
@@ -228,7 +216,9 @@ def describe_clip(clip_video: Path, settings: Settings, *, template: str | None 
     if roster is None:
         raise BadInputError("describe needs the roster (--roster FILE or privacy.roster in vidkit.toml): the "
                             "description is made from what was said, and names in it must be redacted")
-    _check_against_roster(files.video, title, roster)
+    from vidkit.privacy.identifying import refuse_named_file
+
+    refuse_named_file(files.video.name, roster, "the clip's file name")  # upload.json names it
     _check_title(title, files.video, roster, "--title")
     recorded = record.get("subjects") or []
     if not isinstance(recorded, list) or not all(isinstance(s, str) for s in recorded):

@@ -48,11 +48,10 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
         raise BadInputError(f"{info.path.name} has no video stream: clips are cut from video")
     section = settings.section("clip")
     plan = clip_plan(section, request, settings)
-    if settings.get("privacy", "roster"):
-        _check_against_roster(input_path, request, settings)
-    from vidkit.privacy.identifying import refuse_file_name_words
+    roster = _check_against_roster(input_path, request, settings) if settings.get("privacy", "roster") else None
+    from vidkit.privacy.identifying import refuse_title
 
-    refuse_file_name_words(request.title, Path(input_path).stem, "--title")  # drawn on the card and thumbnail
+    refuse_title(request.title, Path(input_path).stem, roster, "--title")  # drawn on the card and thumbnail
     out_dir = resolve_out_dir(settings, out)
     check_stem_outputs(input_path, out_dir, overwrite=overwrite, keep=(request.ranges_file, request.from_file))
     transcript, transcript_path, job = _transcript(input_path, info, settings, reporter, out, request, section)
@@ -220,16 +219,16 @@ def clip_plan(section: dict[str, Any], request: ClipRequest, settings: Settings)
                     title=request.title)
 
 
-def _check_against_roster(input_path: Path, request: ClipRequest, settings: Settings) -> None:
-    """Before any work: no roster name in what names the outputs, is drawn on them (--title, on
-    the thumbnail and intro card, in the clip record) or is searched for (names are [name] by then)."""
+def _check_against_roster(input_path: Path, request: ClipRequest, settings: Settings):
+    """Before any work: no roster name in what names the outputs or is searched for (names are
+    [name] by then); returns the roster, for the check of --title."""
     from vidkit.privacy.options import privacy_options
     from vidkit.privacy.identifying import refuse_identifying_text
 
     roster = privacy_options(settings, [(input_path, "the recording's file name")]).roster
-    refuse_identifying_text(request.title, roster, "--title")
     for phrase in request.find:
         refuse_identifying_text(phrase, roster, "a --find phrase")
+    return roster
 
 
 def _transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter: Reporter,

@@ -54,16 +54,14 @@ def render_job(input_path: Path, settings: Settings, reporter: Reporter, out: Pa
     info = probe(input_path)
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: there is nothing to render")
+    roster = None
     if settings.get("privacy", "roster"):
         from vidkit.privacy.options import privacy_options
 
         roster = privacy_options(settings, [(input_path, "the recording's file name")]).roster
-        from vidkit.privacy.identifying import refuse_identifying_text
+    from vidkit.privacy.identifying import refuse_title
 
-        refuse_identifying_text(title, roster, "--title")
-    from vidkit.privacy.identifying import refuse_file_name_words
-
-    refuse_file_name_words(title, Path(input_path).stem, "--title")
+    refuse_title(title, Path(input_path).stem, roster, "--title")
     plan = render_plan(settings, captions, title)
     if plan.branding is not None and not (title or settings.get("clinic", "name")):
         import logging

@@ -152,3 +152,12 @@ def refuse_file_name_words(text: str | None, file_name: str, what: str) -> None:
 def names_in_text(text: str, roster: Roster) -> bool:
     """Whether the words of `text` hold a name of `roster` (no number rules)."""
     return _names_in(text.split(), roster)
+
+
+def refuse_title(text: str | None, recording: str, roster: Roster | None, what: str) -> None:
+    """A title is drawn on cards and thumbnails and sent to YouTube: refused when it holds a
+    part of the recording's file name `recording` ("jan_smit_2024": "Jan Smit: gait training")
+    and, with a roster, a roster name, an e-mail or an identifying number."""
+    if roster is not None:
+        refuse_identifying_text(text, roster, what)
+    refuse_file_name_words(text, recording, what)

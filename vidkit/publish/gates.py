@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vidkit.records import ClipRecord, PrivacyReport, PublishRecord, RecordError, load_record
+from vidkit.artifacts import CLIP_RECORD, PRIVACY_REPORT, PUBLISH, beside, record_of, source_stem
+from vidkit.records import ClipRecord, PrivacyReport, PublishRecord, Record, RecordError, load_record
 from vidkit.publish.ledger import Ledger
 from vidkit.publish.package import Package
 
@@ -35,7 +36,6 @@ _GENERIC_HANDLERS = {"", "VideoHandler", "SoundHandler", "SubtitleHandler", "Cor
                      "Core Media Audio", "ISO Media file produced by Google Inc."}
 # Names vidkit gives its outputs after the source's stem: session.clip01.mp4, session.blurred.mp4,
 # session.publish.mp4.
-RENDER_STEM = ".publish"  # `vidkit render` writes X.publish.mp4 and its record X.publish.json
 _MIN_STEM_CHARS = 4  # shorter stems ("a", "v1") would match ordinary words
 
 
@@ -50,43 +50,41 @@ class Gate:
         return {"gate": self.name, "ok": self.ok, "detail": self.detail, "override": self.override}
 
 
-def source_stem(video: Path) -> str:
-    """The recording's stem a vidkit output was named after (vidkit.artifacts.source_stem)."""
-    from vidkit.artifacts import source_stem as stem
-
-    return stem(video)
-
-
 @dataclass(frozen=True)
 class OutputRecord:
     """The record vidkit wrote for the video: a clip's `.clip.json`, render's `.publish.json`
     (read like a clip's) or blur's `.privacy.json`."""
 
-    path: Path
-    kind: str  # "clip" (clips and renders) or "blur"
-    data: dict[str, Any]
+    record: Record
+
+    @property
+    def path(self) -> Path:
+        assert self.record.path is not None
+        return self.record.path
+
+    @property
+    def kind(self) -> str:
+        return "blur" if isinstance(self.record, PrivacyReport) else "clip"  # clips and renders
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.record.data
 
     @property
     def kept_tracks(self) -> list[int]:
         """Faces left unmasked on purpose (`blur --keep-track`)."""
-        kept = (self.data.get("settings") or {}).get("kept_tracks") if self.kind == "blur" else None
-        return [k for k in kept if isinstance(k, int)] if isinstance(kept, list) else []
+        return self.record.kept_tracks if isinstance(self.record, PrivacyReport) else []
 
 
 def find_record(package: Package, sha256: str) -> tuple[OutputRecord | None, str | None]:
     """(the record about this very file, None) or (None, what is wrong)."""
     video = package.video
-    candidates: list[tuple[Path, str]] = []
-    if package.clip_record is not None:
-        candidates.append((package.clip_record, "clip"))
-    if video.stem.endswith(RENDER_STEM):  # X.publish.mp4 -> X.publish.json
-        candidates.append((video.with_name(video.stem + ".json"), "clip"))
-    candidates += [(video.with_name(video.stem + ".clip.json"), "clip"),
-                   (video.with_name(video.stem + ".privacy.json"), "blur"),
-                   (video.with_name(source_stem(video) + ".privacy.json"), "blur")]
+    candidates = [package.clip_record] if package.clip_record is not None else []
+    candidates += [record_of(video), beside(video, CLIP_RECORD), beside(video, PRIVACY_REPORT),
+                   video.with_name(source_stem(video) + PRIVACY_REPORT)]
     seen: set[Path] = set()
     mismatched = None
-    for path, kind in candidates:
+    for path in candidates:
         if path in seen or not path.is_file():
             continue
         seen.add(path)
@@ -94,16 +92,15 @@ def find_record(package: Package, sha256: str) -> tuple[OutputRecord | None, str
             record = load_record(path)
         except RecordError as exc:
             return None, f"the privacy report is unusable: {exc}"
-        kind = "blur" if isinstance(record, PrivacyReport) else "clip"
         if not isinstance(record, (ClipRecord, PublishRecord, PrivacyReport)):
             return None, f"{path.name} is not a privacy report ({record.schema})"
         if record.video_sha256 != sha256:
             mismatched = path.name
             continue
-        return OutputRecord(path, kind, record.data), None
+        return OutputRecord(record), None
     if mismatched:
         return None, f"the privacy report {mismatched} is about another file (its sha256 differs from this video)"
-    render = f"{video.stem}.json, " if video.stem.endswith(RENDER_STEM) else ""
+    render = f"{video.stem}.json, " if video.stem.endswith(PUBLISH) else ""
     return None, f"no privacy report for {video.name} (looked for {render}{video.stem}.clip.json and .privacy.json)"
 
 

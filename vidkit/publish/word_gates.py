@@ -22,7 +22,8 @@ from typing import Any
 from vidkit.privacy.identifying import file_name_roster, identifies, names_in_text
 from vidkit.privacy.roster import Roster
 from vidkit.privacy.spoken import NO_AUDIO, WordsRecord
-from vidkit.publish.gates import Gate, OutputRecord, source_stem
+from vidkit.artifacts import source_stem
+from vidkit.publish.gates import Gate, OutputRecord
 from vidkit.publish.package import Package
 from vidkit.hashing import file_sha256
 
