@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import resource
@@ -47,15 +46,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-import numpy as np  # noqa: E402
 
-from tests.support.faces import FaceTrack, Pose, Scenario, render, write_clip  # noqa: E402
 from tests.support.named_session import ROSTER  # noqa: E402
-from tests.support.speech import synthesize, write_wav  # noqa: E402
+from tests.support.session_media import FPS, SIZE, make_session  # noqa: E402
 from vidkit.media.ffmpeg import find_ffmpeg  # noqa: E402
 
-SIZE = (1280, 720)
-FPS = 25
 SUBJECT = "P-1"
 GOAL_WALL_S = 60.0  # (a) on 2 cores
 GOAL_RATIO = 0.6  # (a) / (b), wall
@@ -71,35 +66,9 @@ SENTENCES = ("Good morning, José Müller. Today we work on your step length on 
              "Well done, José, keep walking on the treadmill.")
 
 
-def walker(t: float) -> Pose:
-    """A patient walking on a treadmill, swaying across the middle third of the frame."""
-    return Pose(0.5 + 0.18 * math.sin(2 * math.pi * t / 14), 0.42 + 0.012 * math.sin(2 * math.pi * 1.6 * t), 110)
-
-
-def therapist(t: float) -> Pose:
-    return Pose(0.82 + 0.03 * math.sin(2 * math.pi * t / 9), 0.38, 90)
-
-
 def make_source(folder: Path, seconds: float) -> tuple[Path, Path]:
     """(recording, roster): two moving faces, the therapist's sentences with 1.5 s between."""
-    scenario = Scenario("session", "a CAREN-like session", seconds, SIZE,
-                        (FaceTrack("grace_hopper", walker), FaceTrack("astronaut", therapist)), distractor=True)
-    picture = write_clip(render(scenario, fps=FPS), folder / "picture.mp4", audio=False, crf=20)
-    rate = 16000
-    audio = np.zeros(int(seconds * rate), np.float32)
-    at, number = 0.5, 0
-    while True:
-        said = synthesize(SENTENCES[number % len(SENTENCES)], rate_wpm=150)
-        if at + len(said) / rate > seconds - 0.5:
-            break
-        audio[int(at * rate):int(at * rate) + len(said)] = said
-        at += len(said) / rate + 1.5
-        number += 1
-    write_wav(folder / "speech.wav", audio, rate)
-    video = folder / "session.mp4"
-    subprocess.run([find_ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(picture),
-                    "-i", str(folder / "speech.wav"), "-c:v", "copy", "-c:a", "aac", "-b:a", "128k", str(video)],
-                   check=True)
+    video, _ = make_session(folder, seconds, SENTENCES)
     roster = folder / "roster.txt"
     roster.write_text(ROSTER, encoding="utf-8")
     return video, roster

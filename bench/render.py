@@ -38,12 +38,9 @@ sys.path.insert(0, str(REPO))
 import av  # noqa: E402
 import numpy as np  # noqa: E402
 
-from tests.support.faces import FaceTrack, Pose, Scenario, render, write_clip  # noqa: E402
-from tests.support.speech import synthesize, write_wav  # noqa: E402
+from tests.support.session_media import FPS, SIZE, make_session  # noqa: E402
 from vidkit.media.ffmpeg import find_ffmpeg  # noqa: E402
 
-SIZE = (1280, 720)
-FPS = 25
 CAPTION_SHARE = 0.30  # the bottom of the frame where the standard captions are drawn
 SENTENCES = ("Good morning. Today we work on your step length on the treadmill.",
              "Keep your eyes on the screen and lift your knee a little higher.",
@@ -51,37 +48,9 @@ SENTENCES = ("Good morning. Today we work on your step length on the treadmill."
              "Take one more step with the right foot, and breathe.")
 
 
-def walker(t: float) -> Pose:
-    """A patient walking on a treadmill, swaying across the middle third of the frame."""
-    return Pose(0.5 + 0.18 * math.sin(2 * math.pi * t / 14), 0.42 + 0.012 * math.sin(2 * math.pi * 1.6 * t), 110)
-
-
-def therapist(t: float) -> Pose:
-    return Pose(0.82 + 0.03 * math.sin(2 * math.pi * t / 9), 0.38, 90)
-
-
 def make_source(folder: Path, seconds: float):
     """(recording, rendered scenario): two moving faces, a therapist speaking every few seconds."""
-    scenario = Scenario("session", "a CAREN-like session", seconds, SIZE,
-                        (FaceTrack("grace_hopper", walker), FaceTrack("astronaut", therapist)), distractor=True)
-    clip = render(scenario, fps=FPS)
-    picture = write_clip(clip, folder / "picture.mp4", audio=False, crf=20)
-    rate = 16000
-    audio = np.zeros(int(seconds * rate), np.float32)
-    at, number = 0.5, 0
-    while True:
-        said = synthesize(SENTENCES[number % len(SENTENCES)], rate_wpm=150)
-        if at + len(said) / rate > seconds - 0.5:
-            break
-        audio[int(at * rate):int(at * rate) + len(said)] = said
-        at += len(said) / rate + 1.5
-        number += 1
-    write_wav(folder / "speech.wav", audio, rate)
-    video = folder / "session.mp4"
-    subprocess.run([find_ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(picture),
-                    "-i", str(folder / "speech.wav"), "-c:v", "copy", "-c:a", "aac", "-b:a", "128k", str(video)],
-                   check=True)
-    return video, clip
+    return make_session(folder, seconds, SENTENCES)
 
 
 def vidkit(*args) -> list[str]:

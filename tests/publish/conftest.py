@@ -147,6 +147,20 @@ def vidkit(*args, env: dict[str, str] | None = None):
     return runner.invoke(app, [str(a) for a in args], env=env or {}, catch_exceptions=False)
 
 
+def publish_clip(clip, ledger, env, *extra):
+    """`vidkit publish CLIP --ledger LEDGER ...` in-process."""
+    return vidkit("publish", clip.video, "--ledger", ledger, *extra, env=env)
+
+
+def refused(result, *words):
+    """Exit code 2 with one `error:` line holding each of `words`."""
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
 def consent(ledger: Path, subject: str = "P-0042", *extra: str):
     result = vidkit("consent", "add", "--subject", subject, "--scope", "youtube", "--ledger", ledger, *extra)
     assert result.exit_code == 0, result.output

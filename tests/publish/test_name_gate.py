@@ -8,22 +8,11 @@ import json
 
 import pytest
 
-from tests.publish.conftest import consent, vidkit, write_clip
+from tests.publish.conftest import consent, refused, vidkit, write_clip
+from tests.publish.conftest import publish_clip as publish
 from vidkit.publish.ledger import Ledger
 
 SRT_NAMED = "1\n00:00:00,000 --> 00:00:01,500\nWell done, Maria Jansen, lift your knee.\n\n"
-
-
-def publish(clip, ledger, env, *extra):
-    return vidkit("publish", clip.video, "--ledger", ledger, *extra, env=env)
-
-
-def refused(result, *words):
-    assert result.exit_code == 2, result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:"), result.output
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 @pytest.fixture

@@ -7,20 +7,9 @@ import json
 import pytest
 
 from tests.conftest import make_video
-from tests.publish.conftest import assert_one_video, privacy_report, consent, vidkit, write_clip
+from tests.publish.conftest import assert_one_video, consent, privacy_report, refused, vidkit, write_clip
+from tests.publish.conftest import publish_clip as publish
 from vidkit.publish.ledger import Ledger
-
-
-def publish(clip, ledger, env, *extra):
-    return vidkit("publish", clip.video, "--ledger", ledger, *extra, env=env)
-
-
-def refused(result, *words):
-    assert result.exit_code == 2, result.output
-    lines = [line for line in result.output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:"), result.output
-    for word in words:
-        assert word in lines[0], lines[0]
 
 
 def overrides(ledger, clip):

@@ -13,13 +13,10 @@ import time
 import pytest
 
 from tests.publish.conftest import consent, uploads_posts, vidkit
+from tests.publish.conftest import publish_clip as publish
 from vidkit.errors import ProcessingError
 from vidkit.publish.job import publish_lock
 from vidkit.publish.ledger import SCHEMA_VERSION, Ledger
-
-
-def publish(clip, ledger, env, *extra):
-    return vidkit("publish", clip.video, "--ledger", ledger, *extra, env=env)
 
 
 def _retitle(clip, title: str) -> None:
