@@ -117,6 +117,18 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "output": {
         "dir": "",  # empty = next to the input
     },
+    "watch": {
+        "preset": "review",  # what `vidkit watch` runs on each recording
+        "settle_seconds": 10.0,  # a file is taken once its size and mtime held still this long
+        "poll_seconds": 2.0,  # --poll: how often the folder is scanned (SMB/NFS shares)
+        "recursive": False,  # look into sub-folders too
+        "jobs": 0,  # recordings at once; 0 = what the cores allow for the preset
+        "retries": 3,  # attempts for transient failures (disk full, network) before failed/
+        "backoff_seconds": 30.0,  # wait before the first retry, doubled each time
+        "on_done": "keep",  # keep | move: finished originals stay or go to done/
+        "stop_timeout": 60.0,  # seconds a running step may take to finish after SIGTERM
+        "executor": "",  # empty = local processes; dask://HOST:PORT = an existing Dask cluster
+    },
     "youtube": {
         # The network seam (env VIDKIT_YOUTUBE_API_URL / VIDKIT_CA_BUNDLE / VIDKIT_YOUTUBE_TOKEN win):
         "api_url": "",  # root URL for API and upload calls; empty = https://youtube.googleapis.com/
