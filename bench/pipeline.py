@@ -123,6 +123,10 @@ class Runner:
         data, config, tmp = folder / "xdg-data", folder / "xdg-config", folder / "tmp"
         for path in (data, config, tmp):
             path.mkdir(parents=True, exist_ok=True)
+        # The session preset makes Shorts of the source's class (clip.size = auto: 720x1280 from
+        # this 720p source); the commands one by one are given the same, for the same outputs.
+        (config / "vidkit").mkdir(exist_ok=True)
+        (config / "vidkit" / "vidkit.toml").write_text('[clip]\nsize = "auto"\n')
         self.env = {**os.environ, "HF_HUB_OFFLINE": "1", "XDG_DATA_HOME": str(data),
                     "XDG_CONFIG_HOME": str(config), "TMPDIR": str(tmp), "VIDKIT_FFMPEG": str(wrapper)}
         self.cwd = folder

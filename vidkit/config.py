@@ -83,6 +83,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "clip": {
         "aspect": "",  # empty keeps the source's shape; 9:16 (Shorts, 1080x1920), 1:1, 4:5, 16:9
+        # reframed clips' size: 1080 (1080x1920 Shorts), 720 (720x1280: under half the encoding),
+        # or auto: 720 for sources under 1080p, whose crop holds no detail for more pixels
+        "size": "1080",
         "blur": True,  # mask faces in every clip (and verify them); --no-blur to opt out
         "burn": False,  # burn captions into the picture
         "shorts_style": "shorts",  # caption style for 9:16 clips when captions.style is not set

@@ -360,3 +360,20 @@ def test_motion_finds_nothing_in_a_still_scene():
     still = [np.full((90, 160), 120, np.uint8)] * 10
     assert motion_subjects(still) == [[]] * 10
     assert motion_subjects(still[:1]) == [[]]
+
+
+@pytest.mark.parametrize("size,source,expected", [
+    ("1080", (640, 360), (1080, 1920)), ("720", (1920, 1080), (720, 1280)),
+    ("auto", (1280, 720), (720, 1280)), ("auto", (640, 360), (720, 1280)),
+    ("auto", (1920, 1080), (1080, 1920)), ("auto", (1080, 1920), (1080, 1920)), ("auto", (3840, 2160), (1080, 1920))])
+def test_clip_size_chooses_the_class_of_the_output(size, source, expected):
+    assert output_size((9, 16), source, size) == expected
+
+
+def test_720_sizes_are_two_thirds_and_even():
+    assert [output_size(a, None, "720") for a in ASPECTS] == [(720, 1280), (720, 720), (720, 900), (1280, 720)]
+
+
+def test_an_unknown_clip_size_is_refused():
+    with pytest.raises(BadInputError, match="clip.size '4k'"):
+        output_size((9, 16), (1920, 1080), "4k")

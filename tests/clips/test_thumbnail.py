@@ -7,6 +7,7 @@ import weakref
 from dataclasses import replace
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 from PIL import Image
@@ -266,3 +267,18 @@ def test_bad_styles_are_refused(tmp_path, edit, message):
 def test_thumbnail_must_be_a_jpeg(tmp_path, mixed_video):
     with pytest.raises(BadInputError, match=r"\.jpg"):
         make_thumbnail(mixed_video, tmp_path / "thumb.png")
+
+
+@pytest.mark.parametrize("samples", [24, 3])  # 0.3 s apart (decoded on), 2.7 s apart (sought)
+def test_each_sample_is_the_first_frame_at_or_after_its_time(tmp_path, samples):
+    """The frames sampled are those a seek to each time gives, whether the reader decodes on
+    to a near sample or seeks to a far one (keyframes 4 s apart)."""
+    from tests.conftest import make_video
+    from vidkit.clips.thumbnail import _sampled_frames
+
+    video = make_video(tmp_path / "v.mp4", seconds=10.0, fps=25, audio=False, extra=("-g", "100"))
+    with av.open(str(video)) as container:
+        every = [float(frame.time) for frame in container.decode(video=0)]
+    taken = [time for time, _ in _sampled_frames(video, samples, 0.1)]
+    wanted = [next(t for t in every if t >= at - 0.5 / 25) for at in sample_times(10.0, samples, 0.1)]
+    assert taken == pytest.approx(wanted)

@@ -43,12 +43,17 @@ class ClipFaces:
         self.index_of = {pts: i for i, pts in enumerate(self.pts)}
 
 
-def find_faces(info: MediaInfo, schedule: Schedule, detector: Detector, options: BlurOptions,
-               on_progress: Progress | None = None) -> ClipFaces:
-    """Faces in every source frame from `extend_seconds` before the clip to as long after it."""
+def faces_window(info: MediaInfo, schedule: Schedule, options: BlurOptions) -> tuple[float, float]:
+    """The stretch of the source find_faces reads for a clip: `extend_seconds` (and a frame's
+    worth) either side, so tracks reach into the clip from faces first seen just outside."""
     margin = options.extend_seconds + 0.1
-    start = max(0.0, min(schedule.times) - margin)
-    end = max(schedule.times) + margin
+    return max(0.0, min(schedule.times) - margin), max(schedule.times) + margin
+
+
+def find_faces(info: MediaInfo, schedule: Schedule, detector: Detector, options: BlurOptions,
+               on_progress: Progress | None = None, scans: FaceScans | None = None) -> ClipFaces:
+    """Faces in every source frame of faces_window(); kept in `scans` for later clips."""
+    start, end = faces_window(info, schedule, options)
     pts, times, found = [], [], []
     for frame in read_bgr(info, detection_plan(info, options), (start, end)):
         found.append(faces_in(frame.images, detector))
@@ -56,7 +61,54 @@ def find_faces(info: MediaInfo, schedule: Schedule, detector: Detector, options:
         times.append(frame.time)
         if on_progress is not None:
             on_progress(frame.time - start)
-    return ClipFaces(pts, times, found)
+    faces = ClipFaces(pts, times, found)
+    if scans is not None:
+        scans.keep(info, options, (start, end), faces)
+    return faces
+
+
+class FaceScans:
+    """Primary-detector scans kept for the rest of a job. The publishable video scans every
+    frame of the recording; the Shorts cut from it afterwards read their stretches from that
+    scan instead of decoding and detecting the same frames again (about a third of a session
+    preset's time). A scan is reused only for the same file, unchanged, and the same detection
+    settings; what verification adds to a render's detections is not kept, so a clip gets
+    exactly the detections its own scan would have made."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple, tuple[tuple[float, float], ClipFaces]] = {}
+
+    @staticmethod
+    def _key(info: MediaInfo, options: BlurOptions) -> tuple:
+        from pathlib import Path
+
+        path = Path(info.path)
+        stat = path.stat()
+        return (str(path.resolve()), stat.st_size, stat.st_mtime_ns, options.detector, options.detect_size,
+                options.fine_size, options.fine_every)
+
+    def keep(self, info: MediaInfo, options: BlurOptions, window: tuple[float, float], faces: ClipFaces) -> None:
+        key = self._key(info, options)
+        known = self._kept.get(key)
+        if known is None or window[1] - window[0] > known[0][1] - known[0][0]:
+            self._kept[key] = (window, _copy(faces))
+
+    def window(self, info: MediaInfo, options: BlurOptions, start: float, end: float) -> ClipFaces | None:
+        """The kept frames with start <= time < end (read_bgr's window), or None unless a
+        kept scan covers all of [start, end)."""
+        known = self._kept.get(self._key(info, options))
+        if known is None:
+            return None
+        (begin, finish), faces = known
+        if start < begin or end > finish:
+            return None
+        picked = [i for i, t in enumerate(faces.times) if start <= t < end]
+        return ClipFaces([faces.pts[i] for i in picked], [faces.times[i] for i in picked],
+                         [list(faces.detections[i]) for i in picked])
+
+
+def _copy(faces: ClipFaces) -> ClipFaces:
+    return ClipFaces(list(faces.pts), list(faces.times), [list(boxes) for boxes in faces.detections])
 
 
 @dataclass

@@ -69,11 +69,22 @@ def parse_aspect(text: str) -> tuple[int, int]:
     return aspect
 
 
-def output_size(aspect: tuple[int, int], source_size: tuple[int, int] | None = None) -> tuple[int, int]:
-    """The encoded size in pixels for an aspect: 9:16 → 1080x1920 (Shorts), 1:1 → 1080x1080,
-    4:5 → 1080x1350, 16:9 → 1920x1080, whatever `source_size` is: fixed on purpose, so a
-    360p source is scaled up rather than published small (see OUTPUT_SIZES)."""
-    return OUTPUT_SIZES[aspect]
+SIZES = ("1080", "720", "auto")  # [clip] size
+
+
+def output_size(aspect: tuple[int, int], source_size: tuple[int, int] | None = None,
+                size: str = "1080") -> tuple[int, int]:
+    """The encoded size in pixels for an aspect. "1080": 9:16 → 1080x1920 (Shorts), 1:1 →
+    1080x1080, 4:5 → 1080x1350, 16:9 → 1920x1080 (OUTPUT_SIZES), whatever `source_size` is,
+    so a 360p source is scaled up rather than published small. "720": two thirds of those
+    (720x1280, ...). "auto": 720 for a source whose shorter side is under 1080 pixels (its
+    crop is at most 720 pixels tall or 405 wide: 720x1280 already scales it up), else 1080."""
+    if size not in SIZES:
+        raise BadInputError(f"clip.size {size!r}: use one of {', '.join(SIZES)}")
+    if size == "auto":
+        size = "720" if source_size is not None and min(source_size) < 1080 else "1080"
+    width, height = OUTPUT_SIZES[aspect]
+    return (width, height) if size == "1080" else (width * 2 // 3, height * 2 // 3)
 
 
 def _even_floor(value: float) -> int:

@@ -130,12 +130,16 @@ def _read_bgr(info: MediaInfo, sizes_for: Callable[[int], Sequence[int]],
     turns = _turns(info)
     cw, ch = info.video.width, info.video.height
     frames = decode_window(info, *window) if window else decode_all(info)
+    rate = info.video.fps or 25.0
     index = 0
     for frame in frames:
         if window and not window[0] <= (frame.time or 0.0) < window[1]:
             continue
         images = {}
-        for long_side in sizes_for(index):
+        # In a window, sizes are asked by the frame's number in the recording, not in the
+        # window: every-n-th-frame work (the full-size face pass) then falls on the same frames
+        # whichever window reads them, so a clip's own scan equals its stretch of a whole scan.
+        for long_side in sizes_for(round((frame.time or 0.0) * rate) if window else index):
             factor = min(1.0, long_side / max(cw, ch))
             sw, sh = max(2, round(cw * factor)), max(2, round(ch * factor))
             image = frame.to_ndarray(format="bgr24", width=sw, height=sh)

@@ -42,7 +42,8 @@ class ClipJobResult:
 
 
 def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: ClipRequest,
-             out: Path | None = None, *, overwrite: bool = False) -> ClipJobResult:
+             out: Path | None = None, *, overwrite: bool = False, scans: Any = None) -> ClipJobResult:
+    """`scans`: a vidkit.clips.masking.FaceScans shared with the job's earlier renders."""
     info = probe(input_path)
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: clips are cut from video")
@@ -95,7 +96,8 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
             schedule = schedule_for(info, spans)
             actual_spans = [(s.start, s.end) for s in schedule.spans]
             excerpt = _excerpt(redacted, actual_spans)
-            made = make_clip(info, schedule, excerpt, video, plan, options, settings, reporter, label, redactions)
+            made = make_clip(info, schedule, excerpt, video, plan, options, settings, reporter, label, redactions,
+                             scans)
             frames, seconds, cues = schedule.frames, schedule.duration, made.cues
         job.outputs[f"{key}.video"] = video
         captions = _sidecars(job, key, input_path, out_dir, name, excerpt, cues, made)
@@ -198,9 +200,10 @@ def clip_plan(section: dict[str, Any], request: ClipRequest, settings: Settings)
         if not _SUBJECT.match(subject) or " " in subject:
             raise BadInputError(f"--subject {subject!r}: use a pseudonymous id (letters, digits, . _ -), "
                                 "never a name")
-    from vidkit.clips.reframe import parse_aspect
+    from vidkit.clips.reframe import output_size, parse_aspect
 
     aspect = parse_aspect(section["aspect"]) if section["aspect"] else None
+    output_size((9, 16), None, section["size"])  # a wrong [clip] size is refused before any work
     if request.fast and (aspect or section["burn"] or request.trim_silence or section["branding"]):
         raise BadInputError("--fast copies the source as it is: it cannot reframe, burn captions, "
                             "trim pauses or add branding (drop --fast)")
@@ -216,7 +219,7 @@ def clip_plan(section: dict[str, Any], request: ClipRequest, settings: Settings)
     values = {"title": request.title or "", "clinic": clinic["name"], "contact": clinic["contact"]}
     return ClipPlan(aspect=aspect, blur=section["blur"], burn=section["burn"], max_pan=section["max_pan"],
                     branding=branding, branding_values=values, thumbnail=section["thumbnail"],
-                    title=request.title)
+                    title=request.title, size=section["size"])
 
 
 def _check_against_roster(input_path: Path, request: ClipRequest, settings: Settings):

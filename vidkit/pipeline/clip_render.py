@@ -15,7 +15,7 @@ from vidkit.captions.cue import Cue
 from vidkit.captions.run import build_for
 from vidkit.captions.writers import styled_file
 from vidkit.clips.excerpt import fit_cues
-from vidkit.clips.masking import ClipMasks, FrameVerifier, add_findings, find_faces, masks_for
+from vidkit.clips.masking import ClipMasks, FaceScans, FrameVerifier, add_findings, faces_window, find_faces, masks_for
 from vidkit.clips.reframe import Crop
 from vidkit.clips.render import RenderSpec, frame_times, render_clip, source_rate
 from vidkit.clips.schedule import Schedule, build_schedule
@@ -43,6 +43,7 @@ class ClipPlan:
     branding_values: dict[str, str] | None = None
     thumbnail: bool = True
     title: str | None = None
+    size: str = "1080"  # [clip] size of reframed clips: 1080, 720 or auto (vidkit.clips.reframe.output_size)
 
 
 @dataclass
@@ -83,22 +84,24 @@ def schedule_for(info: MediaInfo, spans: Sequence[tuple[float, float]]) -> Sched
 
 def make_clip(info: MediaInfo, schedule: Schedule, excerpt: Transcript | None, video: Path,
               plan: ClipPlan, options: BlurOptions, settings: Settings, reporter: Reporter, label: str,
-              redactions: Sequence[Any] = ()) -> MadeClip:
+              redactions: Sequence[Any] = (), scans: FaceScans | None = None) -> MadeClip:
     """Render `video` for `schedule`; faces masked (and verified) when `plan.blur`. `excerpt`:
     the clip's transcript in clip time (already redacted); `redactions`: roster items to bleep
-    (source time)."""
+    (source time); `scans`: face scans shared by the job's renders (see FaceScans)."""
     from vidkit.clips import reframe
 
     source_size = even_size(info)
-    size = reframe.output_size(plan.aspect, source_size) if plan.aspect else source_size
+    size = reframe.output_size(plan.aspect, source_size, plan.size) if plan.aspect else source_size
     masks = None
     if plan.blur or plan.aspect:
-        detector = make_detector(options.detector, options.threads)
-        # What find_faces reads: a margin either side, within the recording.
-        margin = options.extend_seconds + 0.1
-        seconds = min(schedule.times[-1] + margin, info.duration) - max(schedule.times[0] - margin, 0.0)
-        progress = reporter.stage(f"{label}: finding faces", seconds)
-        masks = masks_for(info, find_faces(info, schedule, detector, options, progress), options)
+        start, end = faces_window(info, schedule, options)
+        if scans is not None and (known := scans.window(info, options, start, end)) is not None:
+            faces = known  # scanned earlier in the job (the publishable video)
+        else:
+            progress = reporter.stage(f"{label}: finding faces", min(end, info.duration) - start)
+            faces = find_faces(info, schedule, make_detector(options.detector, options.threads), options,
+                               progress, scans)
+        masks = masks_for(info, faces, options)
     crops = _crop_path(info, schedule, masks, plan, source_size, reporter, label)
     cues, style, rules = clip_cues(excerpt, float(schedule.rate), schedule.duration, settings, plan)
     ass = None

@@ -93,6 +93,14 @@ class Context:
         return self._sources[key]
 
     @cached_property
+    def faces(self):
+        """Face scans of this run (vidkit.clips.masking.FaceScans): the publishable video's scan
+        of every frame, read again by the clips cut after it."""
+        from vidkit.clips.masking import FaceScans
+
+        return FaceScans()
+
+    @cached_property
     def privacy(self):
         """The [privacy] options with the roster read, once; None without a roster."""
         if not self.settings.get("privacy", "roster"):

@@ -112,7 +112,8 @@ class ClipStep(Step):
     def run(self, ctx: Context) -> StepResult:
         from vidkit.pipeline.clip_job import clip_job
 
-        made = clip_job(self.input, ctx.settings, ctx.reporter, self.request, out=ctx.out, overwrite=ctx.overwrite)
+        made = clip_job(self.input, ctx.settings, ctx.reporter, self.request, out=ctx.out, overwrite=ctx.overwrite,
+                        scans=ctx.faces)
         tables = [candidates_table(made.candidates)] if made.candidates else []
         return StepResult(self.name, made.outputs, ClipSummary.from_dict(made.summary), tables=tables)
 

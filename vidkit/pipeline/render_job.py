@@ -46,11 +46,13 @@ class RenderJobResult:
 
 
 def render_job(input_path: Path, settings: Settings, reporter: Reporter, out: Path | None = None, *,
-               captions: bool = True, overwrite: bool = False, title: str | None = None) -> RenderJobResult:
+               captions: bool = True, overwrite: bool = False, title: str | None = None,
+               scans: Any = None) -> RenderJobResult:
     """Write `<stem>.publish.mp4` and its record; UnverifiedOutput (exit 1) after writing them
     when a face is still found or the second listen still hears a redacted item. `title` is
     drawn on the intro card (checked like `clip --title`: no roster name, number or part of
-    the recording's file name)."""
+    the recording's file name). `scans`: a vidkit.clips.masking.FaceScans that keeps the face
+    scan for the job's clips."""
     info = probe(input_path)
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: there is nothing to render")
@@ -84,7 +86,7 @@ def render_job(input_path: Path, settings: Settings, reporter: Reporter, out: Pa
     spans = [(s.start, s.end) for s in schedule.spans]
     excerpt = _excerpt(redacted, spans)
     video = output_path(input_path, out_dir, f"{NAME}.mp4")
-    made = make_clip(info, schedule, excerpt, video, plan, options, settings, reporter, LABEL, redactions)
+    made = make_clip(info, schedule, excerpt, video, plan, options, settings, reporter, LABEL, redactions, scans)
     job.outputs["publish.video"] = video
     cues = _sidecars(job, "publish", input_path, out_dir, NAME, excerpt, made.cues, made)  # publish.srt, ...
     words = _words(video, job.outputs.get("publish.transcript"), transcript, redactions, spans, _privacy(settings),

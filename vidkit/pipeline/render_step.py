@@ -53,5 +53,5 @@ class RenderStep(Step):
         from vidkit.pipeline.render_job import render_job
 
         made = render_job(self.input, ctx.settings, ctx.reporter, ctx.out, captions=self.captions, title=self.title,
-                          overwrite=ctx.overwrite)
+                          overwrite=ctx.overwrite, scans=ctx.faces)
         return StepResult(self.name, made.outputs, RenderSummary.from_dict(made.summary))
