@@ -164,6 +164,8 @@ GUARDED: dict[str, frozenset[str] | None] = {
     # where videos and tokens go, which certificates are trusted, where the token is kept,
     # the OAuth client, the playlist every video joins
     "youtube": frozenset({"api_url", "ca_bundle", "token", "keyring", "client_secrets", "playlist"}),
+    # a cluster that would be sent every recording
+    "watch": frozenset({"executor"}),
 }
 
 

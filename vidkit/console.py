@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import sys
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -90,6 +91,23 @@ def _scrub_every_record() -> None:
     make = logging.getLogRecordFactory()
     if not getattr(make, "scrubs", False):
         logging.setLogRecordFactory(_scrubbing_factory(make))
+
+
+def log_to_file(path: Path, level: int = logging.INFO) -> logging.Handler:
+    """Also log to `path` (rotated at 5 MiB, 5 kept, mode 0600), through the same filters as the
+    terminal: no secret, and no roster name once a roster is read."""
+    from logging.handlers import RotatingFileHandler
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.touch(mode=0o600)
+    handler = RotatingFileHandler(path, maxBytes=5 << 20, backupCount=5, encoding="utf-8")
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.addFilter(_secrets_filter)
+    handler.addFilter(_HideFilter())
+    logging.getLogger().addHandler(handler)
+    return handler
 
 
 def setup_logging(quiet: bool, debug: bool) -> None:

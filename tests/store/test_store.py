@@ -16,7 +16,7 @@ from vidkit.errors import BadInputError
 from vidkit.publish.ledger import Ledger
 from vidkit.store import MIGRATIONS, STORE_VERSION, JobStore, default_store_path, open_store, params_sha256
 
-TABLES = {"uploads", "upload_steps", "consents", "history", "quota", "jobs"}
+TABLES = {"uploads", "upload_steps", "consents", "history", "quota", "jobs", "watch_items"}
 
 
 def _tables(path: Path) -> set[str]:

@@ -5,7 +5,7 @@
 every command.
 """
 
-from vidkit.cli import media, rendering, running, tools, publishing  # noqa: F401,I001  (registers the commands, in help order)
+from vidkit.cli import media, rendering, running, watching, tools, publishing  # noqa: F401,I001  (registers the commands, in help order)
 from vidkit.cli.base import app
 
 __all__ = ["app"]

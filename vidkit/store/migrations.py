@@ -114,10 +114,39 @@ _JOBS = (
     "CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, started_at)",
 )
 
+# One row per recording a folder watcher took (`vidkit watch`), known by its bytes: a renamed or
+# re-copied file is the same row, a changed file a new one. The path is where the recording
+# was last seen, so a clinic can find it; the steps' own records are the jobs table's.
+_WATCH = (
+    """CREATE TABLE IF NOT EXISTS watch_items (
+    id           INTEGER PRIMARY KEY,
+    sha256       TEXT NOT NULL UNIQUE,       -- the recording's bytes
+    path         TEXT NOT NULL,              -- where it was last seen (watched folder, done/, failed/)
+    folder       TEXT NOT NULL,              -- the watched folder
+    out_dir      TEXT NOT NULL,
+    preset       TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'waiting')),
+    step         TEXT,                       -- the step running, or the one that failed
+    progress     REAL,                       -- 0..1 of that step, while running
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    next_try_at  REAL NOT NULL DEFAULT 0,    -- epoch seconds: not before (retry backoff)
+    error        TEXT,                       -- one line, when failed or waiting to retry
+    size         INTEGER,
+    duration     REAL,
+    added_at     TEXT NOT NULL,
+    started_at   TEXT,
+    finished_at  TEXT,
+    seconds      REAL,
+    worker       TEXT                        -- where it ran: local or a Dask worker's address
+)""",
+    "CREATE INDEX IF NOT EXISTS watch_items_state ON watch_items (state, next_try_at, id)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "publish ledger: uploads, steps, consents, quota", _LEDGER_V1),
     Migration(2, "publish ledger: what was sent, history", _LEDGER_V2),
     Migration(3, "jobs", _JOBS),
+    Migration(4, "folder watch items", _WATCH),
 )
 STORE_VERSION = MIGRATIONS[-1].version
 
