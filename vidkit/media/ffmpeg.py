@@ -39,15 +39,22 @@ def find_ffmpeg() -> str:
 
 
 def _is_capable(exe: str) -> bool:
+    return missing_features(exe) == ()
+
+
+@functools.lru_cache(maxsize=4)
+def missing_features(exe: str) -> tuple[str, ...] | None:
+    """The required filters and encoders `exe` lacks (() = capable), None when it does not run.
+    Asked once per binary (`vidkit doctor` reports what find_ffmpeg already asked)."""
     try:
         filters = subprocess.run([exe, "-hide_banner", "-filters"], capture_output=True,
                                  text=True, timeout=20).stdout
         encoders = subprocess.run([exe, "-hide_banner", "-encoders"], capture_output=True,
                                   text=True, timeout=20).stdout
     except (OSError, subprocess.SubprocessError):
-        return False
-    has_filters = all(f" {name} " in filters for name in _REQUIRED_FILTERS)
-    return has_filters and all(f" {name} " in encoders for name in _REQUIRED_ENCODERS)
+        return None
+    return tuple([name for name in _REQUIRED_FILTERS if f" {name} " not in filters] +
+                 [name for name in _REQUIRED_ENCODERS if f" {name} " not in encoders])
 
 
 def run_ffmpeg(

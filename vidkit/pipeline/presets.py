@@ -4,6 +4,8 @@
 A preset file holds `description`, `steps` (in order, from STEP_NAMES), one table per step
 for its options (`[clip] auto = 3`, `[publish] upload = false`) and `[settings.<section>]`
 tables like vidkit.toml's, applied over the config files and under the command-line flags.
+`disk_mib_per_minute` (optional) is what a run writes per input minute, measured; `vidkit
+doctor` compares it with the free space in the output folder.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Preset:
     steps: tuple[str, ...]
     options: dict[str, dict[str, Any]] = field(default_factory=dict)  # step -> its options
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # like vidkit.toml
+    disk_mib_per_minute: float | None = None  # MiB written per input minute; None = not measured
 
     @property
     def publishes(self) -> bool:
@@ -98,8 +101,12 @@ def parse_preset(name: str, data: dict[str, Any]) -> Preset:
     settings = data.get("settings", {})
     if not isinstance(settings, dict) or not all(isinstance(v, dict) for v in settings.values()):
         raise BadInputError(f"preset {name}: [settings.<section>] tables hold vidkit.toml settings")
-    known = {"description", "steps", "settings", *STEP_OPTIONS}
+    disk = data.get("disk_mib_per_minute")
+    if disk is not None and (isinstance(disk, bool) or not isinstance(disk, (int, float)) or not disk > 0):
+        raise BadInputError(f"preset {name}: disk_mib_per_minute must be a number above 0 (MiB per input minute)")
+    known = {"description", "steps", "settings", "disk_mib_per_minute", *STEP_OPTIONS}
     extra = sorted(set(data) - known)
     if extra:
         raise BadInputError(f"preset {name}: unknown key {extra[0]!r}")
-    return Preset(name, str(data.get("description", "")), tuple(steps), options, settings)
+    return Preset(name, str(data.get("description", "")), tuple(steps), options, settings,
+                  float(disk) if disk is not None else None)

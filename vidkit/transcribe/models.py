@@ -64,8 +64,9 @@ def embedded_model() -> ResolvedModel:
                          digests["model.bin"])
 
 
-def resolve_faster_whisper(spec: str) -> ResolvedModel:
-    """A model for faster-whisper from a setting: "", a name, or a CTranslate2 folder."""
+def resolve_faster_whisper(spec: str, *, cached_only: bool = False) -> ResolvedModel:
+    """A model for faster-whisper from a setting: "", a name, or a CTranslate2 folder.
+    `cached_only`: a name not in the download cache is not fetched (`vidkit doctor`)."""
     spec = spec.strip()
     if spec in ("", EMBEDDED_NAME):
         return embedded_model()
@@ -86,7 +87,7 @@ def resolve_faster_whisper(spec: str) -> ResolvedModel:
             "a Hugging Face id, or a local folder"
         )
     try:
-        path = download_model(spec)
+        path = download_model(spec, local_files_only=cached_only)
     except Exception as exc:  # noqa: BLE001 - hub errors vary by version; all mean "not available"
         raise ProcessingError(
             f"model {spec!r} is not cached and could not be downloaded ({type(exc).__name__}); "
