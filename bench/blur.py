@@ -88,7 +88,8 @@ def containment(source: Path, folder: Path) -> tuple[float, float]:
 
     from vidkit.media import probe
     from vidkit.media.frames import transcode
-    from vidkit.faces.anonymise import BlurOptions, anonymise
+    from vidkit.faces.anonymise import anonymise
+    from vidkit.faces.options import BlurOptions
 
     info = probe(source)
     options = BlurOptions()

@@ -1,4 +1,4 @@
-"""A job's face scans (vidkit.clips.masking.FaceScans): a clip cut after the publishable video
+"""A job's face scans (vidkit.faces.masking.FaceScans): a clip cut after the publishable video
 reads its stretch of the render's scan instead of detecting again, and gets exactly what its
 own scan would have found; a changed file or other detection settings scan again."""
 
@@ -10,9 +10,9 @@ from dataclasses import replace
 import pytest
 
 from tests.support.faces import SCENARIOS, render, write_clip
-from vidkit.clips import masking
-from vidkit.clips.masking import FaceScans, find_faces
-from vidkit.faces.anonymise import BlurOptions
+from vidkit.faces import masking
+from vidkit.faces.masking import FaceScans, find_faces
+from vidkit.faces.options import BlurOptions
 from vidkit.faces.detect import make_detector
 from vidkit.media import probe
 from vidkit.pipeline.clip_render import schedule_for

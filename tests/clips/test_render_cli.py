@@ -295,7 +295,7 @@ def test_branding_cards_come_before_and_after_and_the_captions_wait_for_them(pat
 def test_a_face_still_found_fails_with_exit_1(isolated, tmp_path, monkeypatch):
     source = write_clip(render(SCENARIOS["two_faces"], size=SIZE, seconds=1.2), tmp_path / "faces.mp4",
                         audio=False)
-    monkeypatch.setattr("vidkit.clips.masking.ClipMasks.rects", lambda self, pts: [])  # masks "fail"
+    monkeypatch.setattr("vidkit.faces.masking.ClipMasks.rects", lambda self, pts: [])  # masks "fail"
     result = vidkit("render", source, "-o", tmp_path / "out", cwd=tmp_path)
     assert result.exit_code == 1, result.output
     assert "face(s) still found after masking" in result.output

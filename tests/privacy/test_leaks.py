@@ -12,7 +12,8 @@ import pytest
 from tests.support.faces import SCENARIOS, read_frames, render, write_clip
 from tests.support.leak import leaks
 from vidkit.media import probe
-from vidkit.faces.anonymise import BlurOptions, anonymise
+from vidkit.faces.anonymise import anonymise
+from vidkit.faces.options import BlurOptions
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))

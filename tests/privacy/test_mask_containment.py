@@ -26,7 +26,8 @@ from vidkit.media.frames import transcode
 from vidkit.pipeline.blur_job import blur_options
 from vidkit.pipeline.clip_render import ClipPlan, make_clip, schedule_for
 from vidkit.clips.render import RenderSpec, render_clip
-from vidkit.faces.anonymise import BlurOptions, anonymise
+from vidkit.faces.anonymise import anonymise
+from vidkit.faces.options import BlurOptions
 
 pytestmark = pytest.mark.slow
 

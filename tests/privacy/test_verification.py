@@ -11,7 +11,8 @@ import pytest
 from tests.cli.helpers import run_vidkit
 from tests.conftest import ffmpeg, make_video
 from vidkit.media import probe
-from vidkit.faces.anonymise import BlurOptions, anonymise
+from vidkit.faces.anonymise import anonymise
+from vidkit.faces.options import BlurOptions
 from vidkit.faces.detect import DETECTORS, Box
 
 FACE = Box(100, 60, 60, 70, 0.9)

@@ -171,3 +171,20 @@ def test_a_store_from_before_the_watch_table_is_refused_until_migrated(tmp_path)
 
     with pytest.raises(BadInputError, match="older vidkit"):
         Items(Old())  # type: ignore[arg-type]
+
+
+def test_default_jobs_divide_the_cores_by_the_presets_need_and_respect_memory(monkeypatch):
+    from vidkit.pipeline.presets import load_preset, parse_preset
+    from vidkit.watch import watcher
+
+    monkeypatch.setattr(watcher.os, "cpu_count", lambda: 8)
+    pages = {"SC_PAGE_SIZE": 4096, "SC_AVPHYS_PAGES": (16 << 30) // 4096}  # 16 GiB free
+    monkeypatch.setattr(watcher.os, "sysconf", lambda name: pages[name])
+    assert watcher.default_jobs(load_preset("review")) == 4
+    assert watcher.default_jobs(load_preset("captions-only")) == 8
+    pages["SC_AVPHYS_PAGES"] = (3 << 30) // 4096  # 3 GiB free: 3 at about 1 GiB each
+    assert watcher.default_jobs(load_preset("captions-only")) == 3
+    monkeypatch.setattr(watcher.os, "cpu_count", lambda: 1)
+    assert watcher.default_jobs(load_preset("session")) == 1
+    with pytest.raises(BadInputError, match="cores"):
+        parse_preset("mine", {"steps": ["transcribe"], "cores": 0})

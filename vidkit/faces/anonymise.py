@@ -1,63 +1,25 @@
-"""Face anonymisation of one video: detect → track → mask (one encode) → verify with a second detector.
-
-Verification findings are masked too and the render repeats from the source (never a
-re-encode of an output); faces still found after the last round leave the output marked
-unverified, and publishing refuses unverified output.
+"""Face anonymisation of one whole video (`vidkit blur`): detect on every frame, link tracks,
+mask in one decode -> encode pass (PyAV), verify with the second detector as the frames go to
+the encoder, and render again from the source while faces are found: the loop every masked
+render shares (vidkit.faces.masking.mask_and_verify). Faces still found after the last round
+leave the output marked unverified, and publishing refuses unverified output.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from vidkit.media.frames import even_size, read_bgr, transcode
-from vidkit.media.probe import MediaInfo, probe
-from vidkit.faces.detect import Box, Detector, make_detector
-from vidkit.faces.mask import MODES, Margins, apply, region, static_region
-from vidkit.faces.tracks import Track, TrackRules, boxes_by_frame, iou, build_tracks
+from vidkit.faces.detect import make_detector
+from vidkit.faces.mask import MODES
+from vidkit.faces.masking import ClipFaces, ClipMasks, FrameVerifier, mask_and_verify
+from vidkit.faces.options import BlurOptions, Finding, Rect, detection_plan, faces_in
+from vidkit.faces.tracks import Track
+from vidkit.media.frames import Planes, even_size, read_bgr, transcode
+from vidkit.media.probe import MediaInfo
 
 Progress = Callable[[str, float, float], None]
-Rect = tuple[int, int, int, int]  # x0, y0, x1, y1: pixels of the upright frame
-
-
-@dataclass(frozen=True)
-class StaticRegion:
-    """An area always masked (e.g. a monitor showing patient data); pixels of the upright frame."""
-
-    box: Box
-    start: float = 0.0  # seconds
-    end: float = float("inf")
-
-
-@dataclass(frozen=True)
-class BlurOptions:
-    mode: str = "solid"
-    cells: int = 6  # pixelate: cells across the face
-    detector: str = "yunet"
-    verifier: str = "centerface"
-    detect_size: int = 640  # longer side of the frames the primary detector sees, pixels
-    fine_size: int = 1920  # ... and every `fine_every` frames, up to this size (small faces)
-    fine_every: int = 12
-    verify_size: int = 640
-    verify_every: int = 4  # the verifier scans every n-th output frame
-    extend_seconds: float = 0.5
-    keep_tracks: tuple[int, ...] = ()
-    regions: tuple[StaticRegion, ...] = ()
-    verify: bool = True
-    max_rounds: int = 2
-    threads: int = 0
-    crf: int = 20
-    preset: str = "veryfast"
-    margins: Margins = field(default_factory=Margins)
-
-
-@dataclass
-class Finding:
-    frame: int
-    time: float
-    box: Box
 
 
 @dataclass
@@ -73,88 +35,6 @@ class BlurResult:
     painted: dict[int, list[Rect]] = field(default_factory=dict)
 
 
-def detection_plan(info: MediaInfo, options: BlurOptions, stride: int = 1) -> Callable[[int], list[int]]:
-    """Which sizes to detect at for each frame: a coarse size on every `stride`-th frame, and
-    every `fine_every` frames the full frame too, which finds ~30 px faces in 1080p that the
-    coarse pass misses (tracks bridge the frames between)."""
-    assert info.video is not None
-    full = max(info.video.width, info.video.height)
-    coarse = min(options.detect_size, full)
-    fine = min(full, options.fine_size)
-    wants_fine = options.fine_every > 0 and fine >= coarse * 1.5
-
-    def sizes(index: int) -> list[int]:
-        chosen = [coarse] if index % stride == 0 else []
-        if wants_fine and index % options.fine_every == 0:
-            chosen.append(fine)
-        return chosen
-
-    return sizes
-
-
-def detect_all(info: MediaInfo, detector: Detector, plan: Callable[[int], list[int]],
-               on_progress: Callable[[float], None] | None = None) -> tuple[list[list[Box]], list[float]]:
-    """Faces in every frame, in upright full-frame pixels, and each frame's time in seconds."""
-    found: list[list[Box]] = []
-    times: list[float] = []
-    for _, _, time, images in read_bgr(info, plan):
-        found.append(faces_in(images, detector))
-        times.append(time)
-        if on_progress is not None:
-            on_progress(time)
-    if on_progress is not None:
-        on_progress(info.duration)  # the last frame starts before the end: close the bar
-    return found, times
-
-
-def faces_in(images: dict[int, tuple[Any, float]], detector: Detector) -> list[Box]:
-    """Faces in one frame's images (read_bgr's {size: (image, scale)}), in full-frame pixels."""
-    boxes = [b.scaled(scale) for image, scale in images.values() for b in detector.detect(image)]
-    return merge_duplicates(boxes) if len(images) > 1 else boxes
-
-
-def unmasked(boxes: Sequence[Box], painted: Sequence[tuple[int, int, int, int]],
-             kept: Sequence[tuple[int, int, int, int]]) -> list[Box]:
-    """Verifier boxes that are leaks: a hit on our own fill or on a consenting person's face
-    (a kept track's region) is not one."""
-    return [box for box in boxes if covered(box, painted) < 0.9 and covered(box, kept) < 0.5]
-
-
-def merge_duplicates(boxes: list[Box], min_iou: float = 0.5) -> list[Box]:
-    """One box per face when two scales found it: strongly overlapping boxes become their
-    union, so merging never uncovers a pixel either detection covered."""
-    merged: list[Box] = []
-    for box in sorted(boxes, key=lambda b: -b.score):
-        for i, other in enumerate(merged):
-            if iou(box, other) >= min_iou:
-                x0, y0 = min(box.x, other.x), min(box.y, other.y)
-                x1, y1 = max(box.x + box.w, other.x + other.w), max(box.y + box.h, other.y + other.h)
-                merged[i] = Box(x0, y0, x1 - x0, y1 - y0, other.score, other.source)
-                break
-        else:
-            merged.append(box)
-    return merged
-
-
-def regions_for(frame: int, time: float, by_frame, options: BlurOptions,
-                 size: tuple[int, int]) -> list[tuple[int, int, int, int]]:
-    rects = [region(tb, size, options.margins) for tid, tb in by_frame.get(frame, ())
-             if tid not in options.keep_tracks]
-    rects += [static_region(r.box, size) for r in options.regions if r.start <= time <= r.end]
-    return rects
-
-
-def covered(box: Box, rects: Sequence[tuple[int, int, int, int]]) -> float:
-    """Fraction of `box` inside the union-approximation (max single overlap) of painted rects."""
-    area = max(box.w * box.h, 1e-9)
-    best = 0.0
-    for x0, y0, x1, y1 in rects:
-        ix = max(0.0, min(box.x + box.w, x1) - max(box.x, x0))
-        iy = max(0.0, min(box.y + box.h, y1) - max(box.y, y0))
-        best = max(best, ix * iy / area)
-    return best
-
-
 def anonymise(info: MediaInfo, out_path: Path, options: BlurOptions,
               on_progress: Progress | None = None) -> BlurResult:
     """Write `out_path` with every detected face masked; see the module docstring."""
@@ -162,60 +42,41 @@ def anonymise(info: MediaInfo, out_path: Path, options: BlurOptions,
     if options.mode not in MODES:
         raise ValueError(f"unknown mode {options.mode!r}")
     progress = on_progress or (lambda stage, done, total: None)
-    size = even_size(info)
     primary = make_detector(options.detector, options.threads)
-    verifier = make_detector(options.verifier, options.threads) if options.verify else None
-    detections, times = detect_all(info, primary, detection_plan(info, options),
-                                   lambda t: progress("Finding faces", t, info.duration))
-    fps = len(times) / info.duration if info.duration else 25.0
-    rules = TrackRules(max_gap=max(2, round(fps)), extend=max(1, round(options.extend_seconds * fps)))
-    rounds: list[list[Finding]] = []
-    while True:
-        tracks = build_tracks(detections, size, rules)
-        by_frame = boxes_by_frame(tracks)
-        kept = {tid for tid in options.keep_tracks}
+    faces = scan_recording(info, primary, options, lambda t: progress("Finding faces", t, info.duration))
 
-        painted_rects: dict[int, list[Rect]] = {}
+    def render(masks: ClipMasks, scan: FrameVerifier | None, round_: int) -> None:
+        label = ("Masking and verifying" if scan is not None else "Masking") + (f" (round {round_ + 1})" if round_ else "")
 
-        def paint(index: int, planes, painted_rects=painted_rects) -> None:
-            time = times[index] if index < len(times) else 0.0
-            rects = regions_for(index, time, by_frame, options, size)
-            for rect in rects:
-                apply(planes, rect, options.mode, options.cells)
-            if rects:
-                painted_rects[index] = rects
+        def process(index: int, planes: Planes) -> None:
+            masks.paint(index if index < len(faces.pts) else -1, planes)  # -1: not scanned, fixed regions only
+            if scan is not None:
+                scan(index, planes)
 
-        label = "Masking" if not rounds else f"Masking (round {len(rounds) + 1})"
-        transcode(info, out_path, paint, crf=options.crf, preset=options.preset,
-                  on_progress=lambda t, label=label: progress(label, t, info.duration))
+        transcode(info, out_path, process, crf=options.crf, preset=options.preset,
+                  on_progress=lambda t: progress(label, t, info.duration))
         progress(label, info.duration, info.duration)
-        if verifier is None:
-            return BlurResult(tracks, times, rounds, False, size, _describe(primary, verifier), painted_rects)
-        out_info = probe(out_path)
-        label = "Verifying" if not rounds else f"Verifying (round {len(rounds) + 1})"
-        verify_plan = detection_plan(out_info, replace(options, detect_size=options.verify_size,
-                                                        fine_every=0), options.verify_every)
-        seen, _ = detect_all(out_info, verifier, verify_plan,
-                             lambda t, label=label: progress(label, t, info.duration))
-        findings = []
-        for frame, boxes in enumerate(seen):
-            time = times[frame] if frame < len(times) else 0.0
-            painted = regions_for(frame, time, by_frame, options, size)
-            kept_boxes = [region(tb, size, options.margins) for tid, tb in by_frame.get(frame, ()) if tid in kept]
-            findings += [Finding(frame, time, box) for box in unmasked(boxes, painted, kept_boxes)]
-        rounds.append(findings)
-        if not findings:
-            return BlurResult(tracks, times, rounds, True, size, _describe(primary, verifier), painted_rects)
-        if len(rounds) > options.max_rounds:
-            return BlurResult(tracks, times, rounds, False, size, _describe(primary, verifier), painted_rects)
-        for finding in findings:
-            if finding.frame < len(detections):
-                b = finding.box
-                detections[finding.frame].append(Box(b.x, b.y, b.w, b.h, b.score, "verifier"))
+
+    done = mask_and_verify(info, faces, faces, options, render)
+    painted = {index: rects for index, rects in done.masks.painted.items() if index >= 0}
+    detectors = {"primary": primary.describe()}
+    if done.verifier is not None:
+        detectors["verifier"] = done.verifier
+    return BlurResult(done.masks.tracks, faces.times, done.rounds, done.verified is True, even_size(info),
+                      detectors, painted)
 
 
-def _describe(primary: Detector, verifier: Detector | None) -> dict[str, dict[str, str]]:
-    out = {"primary": primary.describe()}
-    if verifier is not None:
-        out["verifier"] = verifier.describe()
-    return out
+def scan_recording(info: MediaInfo, detector, options: BlurOptions,
+                   on_progress: Callable[[float], None] | None = None) -> ClipFaces:
+    """Faces in every frame of the recording, in decode order (the order transcode paints). A
+    frame is known by its number, not its pts: some streams have none, or repeat them."""
+    pts, times, found = [], [], []
+    for frame in read_bgr(info, detection_plan(info, options)):
+        found.append(faces_in(frame.images, detector))
+        pts.append(frame.index)
+        times.append(frame.time)
+        if on_progress is not None:
+            on_progress(frame.time)
+    if on_progress is not None:
+        on_progress(info.duration)  # the last frame starts before the end: close the bar
+    return ClipFaces(pts, times, found)

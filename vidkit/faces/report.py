@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 import vidkit
-from vidkit.faces.anonymise import BlurOptions, BlurResult
+from vidkit.faces.anonymise import BlurResult
+from vidkit.faces.options import BlurOptions
 from vidkit.faces.tracks import DETECTED, EXTENDED, FILLED, VERIFIED
 from vidkit.hashing import file_sha256
 

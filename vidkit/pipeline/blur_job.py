@@ -19,7 +19,8 @@ from vidkit.media import probe
 from vidkit.captions.burn import metadata_args
 from vidkit.media.ffmpeg import run_ffmpeg
 from vidkit.media.output import atomic_path, output_path
-from vidkit.faces.anonymise import BlurOptions, BlurResult, StaticRegion, anonymise
+from vidkit.faces.anonymise import BlurResult, anonymise
+from vidkit.faces.options import BlurOptions, StaticRegion
 from vidkit.faces.detect import Box
 from vidkit.faces.mask import MODES, region
 from vidkit.origin import check_stem_outputs

@@ -43,7 +43,7 @@ class ClipJobResult:
 
 def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: ClipRequest,
              out: Path | None = None, *, overwrite: bool = False, scans: Any = None) -> ClipJobResult:
-    """`scans`: a vidkit.clips.masking.FaceScans shared with the job's earlier renders."""
+    """`scans`: a vidkit.faces.masking.FaceScans shared with the job's earlier renders."""
     info = probe(input_path)
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: clips are cut from video")

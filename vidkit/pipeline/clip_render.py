@@ -15,7 +15,8 @@ from vidkit.captions.cue import Cue
 from vidkit.captions.run import build_for
 from vidkit.captions.writers import styled_file
 from vidkit.clips.excerpt import fit_cues
-from vidkit.clips.masking import ClipMasks, FaceScans, FrameVerifier, add_findings, faces_window, find_faces, masks_for
+from vidkit.faces.masking import (ClipMasks, FaceScans, FrameVerifier, faces_window, find_faces, mask_and_verify,
+                                  masks_for)
 from vidkit.clips.reframe import Crop
 from vidkit.clips.render import RenderSpec, frame_times, render_clip, source_rate
 from vidkit.clips.schedule import Schedule, build_schedule
@@ -23,7 +24,7 @@ from vidkit.config import Settings
 from vidkit.console import Reporter
 from vidkit.media.frames import even_size
 from vidkit.media.probe import MediaInfo
-from vidkit.faces.anonymise import BlurOptions, Finding
+from vidkit.faces.options import BlurOptions, Finding
 from vidkit.privacy.bleep import bleep_filter
 from vidkit.faces.detect import make_detector
 from vidkit.transcript import Transcript
@@ -115,29 +116,17 @@ def make_clip(info: MediaInfo, schedule: Schedule, excerpt: Transcript | None, v
         lead = _add_branding(spec, plan, size, schedule, Path(work))
         rounds: list[list[Finding]] = []
         verified = None
-        scan = None
-        if plan.blur and options.verify and masks is not None:
-            # One onnxruntime thread: the encoder runs at the same time and wants the other core.
-            scan = FrameVerifier(schedule, masks, make_detector(options.verifier, 1))
-            spec.inspect = scan
-        try:
-            while True:
-                suffix = "" if not rounds else f" (round {len(rounds) + 1})"
+        if plan.blur and masks is not None:
+            def render(current: ClipMasks, scan: FrameVerifier | None, round_: int) -> None:
+                spec.paint, spec.inspect = current.paint, scan
                 doing = "rendering and verifying" if scan is not None else "rendering"
+                suffix = f" (round {round_ + 1})" if round_ else ""
                 render_clip(info, schedule, spec, video, reporter.stage(f"{label}: {doing}{suffix}", schedule.duration))
-                if scan is None:
-                    break
-                findings = scan.finish()
-                rounds.append(findings)
-                verified = not findings
-                if verified or len(rounds) > options.max_rounds or not add_findings(masks.faces, findings):
-                    break
-                masks = masks_for(info, masks.faces, options)
-                spec.paint = masks.paint
-                scan.reset(masks)
-        finally:
-            if scan is not None:
-                scan.close()
+
+            done = mask_and_verify(info, schedule, masks.faces, options, render)
+            masks, rounds, verified = done.masks, done.rounds, done.verified
+        else:
+            render_clip(info, schedule, spec, video, reporter.stage(f"{label}: rendering", schedule.duration))
     return MadeClip(schedule, cues, masks, crops, rounds, verified, lead, size)
 
 

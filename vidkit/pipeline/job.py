@@ -94,9 +94,9 @@ class Context:
 
     @cached_property
     def faces(self):
-        """Face scans of this run (vidkit.clips.masking.FaceScans): the publishable video's scan
+        """Face scans of this run (vidkit.faces.masking.FaceScans): the publishable video's scan
         of every frame, read again by the clips cut after it."""
-        from vidkit.clips.masking import FaceScans
+        from vidkit.faces.masking import FaceScans
 
         return FaceScans()
 

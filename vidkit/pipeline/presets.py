@@ -38,6 +38,7 @@ class Preset:
     options: dict[str, dict[str, Any]] = field(default_factory=dict)  # step -> its options
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # like vidkit.toml
     disk_mib_per_minute: float | None = None  # MiB written per input minute; None = not measured
+    cores: int = 2  # cores one recording keeps busy: `vidkit watch` runs cores / this at once
 
     @property
     def publishes(self) -> bool:
@@ -104,9 +105,12 @@ def parse_preset(name: str, data: dict[str, Any]) -> Preset:
     disk = data.get("disk_mib_per_minute")
     if disk is not None and (isinstance(disk, bool) or not isinstance(disk, (int, float)) or not disk > 0):
         raise BadInputError(f"preset {name}: disk_mib_per_minute must be a number above 0 (MiB per input minute)")
-    known = {"description", "steps", "settings", "disk_mib_per_minute", *STEP_OPTIONS}
+    cores = data.get("cores", 2)
+    if isinstance(cores, bool) or not isinstance(cores, int) or cores < 1:
+        raise BadInputError(f"preset {name}: cores must be a whole number of 1 or more")
+    known = {"description", "steps", "settings", "disk_mib_per_minute", "cores", *STEP_OPTIONS}
     extra = sorted(set(data) - known)
     if extra:
         raise BadInputError(f"preset {name}: unknown key {extra[0]!r}")
     return Preset(name, str(data.get("description", "")), tuple(steps), options, settings,
-                  float(disk) if disk is not None else None)
+                  float(disk) if disk is not None else None, cores)

@@ -51,7 +51,7 @@ def render_job(input_path: Path, settings: Settings, reporter: Reporter, out: Pa
     """Write `<stem>.publish.mp4` and its record; UnverifiedOutput (exit 1) after writing them
     when a face is still found or the second listen still hears a redacted item. `title` is
     drawn on the intro card (checked like `clip --title`: no roster name, number or part of
-    the recording's file name). `scans`: a vidkit.clips.masking.FaceScans that keeps the face
+    the recording's file name). `scans`: a vidkit.faces.masking.FaceScans that keeps the face
     scan for the job's clips."""
     info = probe(input_path)
     if info.video is None:

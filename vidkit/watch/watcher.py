@@ -348,7 +348,7 @@ def default_jobs(preset: Any) -> int:
     `cores`, 2 for the face and render work, whose detector, decoder and encoder overlap), and
     no more than the memory allows at about 1 GiB each."""
     cores = os.cpu_count() or 1
-    per_job = max(1, int(getattr(preset, "cores", 0) or 2))
+    per_job = max(1, preset.cores)
     jobs = max(1, cores // per_job)
     try:
         memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES")

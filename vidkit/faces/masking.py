@@ -1,5 +1,7 @@
-"""Faces in a clip: detect over the clip's stretch of the source, link tracks, mask them in the
-one render pass, then verify the clip itself with the second detector.
+"""Faces in a render (a clip, or a whole recording): detect over its stretch of the source, link
+tracks, mask them in the one render pass, verify the render itself with the second detector,
+and render again from the source while faces are found: `mask_and_verify`, the one loop that
+`vidkit blur`, `vidkit render` and every clip go through.
 
 Detection runs a little past both ends of the clip so tracks can be extended into it from
 faces first seen just outside. Verification scans the clip's frames exactly as they go to the
@@ -11,23 +13,37 @@ the source, never re-encoded from itself.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import cv2
 import numpy as np
 
-from vidkit.clips.reframe import Crop
-from vidkit.clips.schedule import Schedule
 from vidkit.media.frames import Planes, even_size, read_bgr
 from vidkit.media.probe import MediaInfo
-from vidkit.faces.anonymise import BlurOptions, Finding, detection_plan, faces_in, regions_for, unmasked
-from vidkit.faces.detect import Box, Detector
+from vidkit.faces.options import BlurOptions, Finding, detection_plan, faces_in, regions_for, unmasked
+from vidkit.faces.detect import Box, Detector, make_detector
 from vidkit.faces.mask import apply, region, static_region
 from vidkit.faces.tracks import EXTENDED, Track, TrackRules, boxes_by_frame, build_tracks
 
 Progress = Callable[[float], None]
+
+
+class Frames(Protocol):
+    """The output frames of a render, in order: which source frame (pts) and when (seconds)
+    each shows (a clip's vidkit.clips.schedule.Schedule; the recording itself for `blur`)."""
+
+    pts: Sequence[int]
+    times: Sequence[float]
+
+
+class Crop(Protocol):
+    """Where an output frame was cut from its source frame (vidkit.clips.reframe.Crop)."""
+
+    x: int
+    y: int
 
 
 @dataclass
@@ -43,14 +59,14 @@ class ClipFaces:
         self.index_of = {pts: i for i, pts in enumerate(self.pts)}
 
 
-def faces_window(info: MediaInfo, schedule: Schedule, options: BlurOptions) -> tuple[float, float]:
+def faces_window(info: MediaInfo, schedule: Frames, options: BlurOptions) -> tuple[float, float]:
     """The stretch of the source find_faces reads for a clip: `extend_seconds` (and a frame's
     worth) either side, so tracks reach into the clip from faces first seen just outside."""
     margin = options.extend_seconds + 0.1
     return max(0.0, min(schedule.times) - margin), max(schedule.times) + margin
 
 
-def find_faces(info: MediaInfo, schedule: Schedule, detector: Detector, options: BlurOptions,
+def find_faces(info: MediaInfo, schedule: Frames, detector: Detector, options: BlurOptions,
                on_progress: Progress | None = None, scans: FaceScans | None = None) -> ClipFaces:
     """Faces in every source frame of faces_window(); kept in `scans` for later clips."""
     start, end = faces_window(info, schedule, options)
@@ -165,7 +181,7 @@ class FrameVerifier:
 
     PENDING = 8
 
-    def __init__(self, schedule: Schedule, masks: ClipMasks, verifier: Detector):
+    def __init__(self, schedule: Frames, masks: ClipMasks, verifier: Detector):
         self.schedule, self.masks, self.verifier = schedule, masks, verifier
         self.findings: list[Finding] = []
         self.scanned = 0
@@ -229,6 +245,49 @@ def _small_bgr(planes: Planes, long_side: int) -> tuple[np.ndarray, float]:
         v = cv2.resize(v, (sw // 2, sh // 2), interpolation=cv2.INTER_AREA)
     packed = np.concatenate([np.ascontiguousarray(p).ravel() for p in (y, u, v)]).reshape(sh * 3 // 2, sw)
     return cv2.cvtColor(packed, cv2.COLOR_YUV2BGR_I420), sw / w
+
+
+@dataclass
+class Verified:
+    masks: ClipMasks  # the masks of the last render
+    rounds: list[list[Finding]]  # what the verifier found in each render (empty: none)
+    verified: bool | None  # None: verification off
+    verifier: dict[str, str] | None = None  # what verified (Detector.describe)
+
+
+Render = Callable[[ClipMasks, "FrameVerifier | None", int], None]
+
+
+def mask_and_verify(info: MediaInfo, frames: Frames, faces: ClipFaces, options: BlurOptions,
+                    render: Render) -> Verified:
+    """The one mask -> verify -> render-again loop of every masked output.
+
+    `render(masks, scan, round)` writes the output once: each frame painted with
+    `masks.paint(pts, planes)`, then handed to `scan(index, planes[, crop])` as it goes to the
+    encoder. What the verifier finds that no mask covers becomes a detection, the tracks are
+    linked again and the output is rendered again from the source (never re-encoded from
+    itself), at most `options.max_rounds` more times; faces still found after that leave it
+    unverified."""
+    masks = masks_for(info, faces, options)
+    scan = None
+    if options.verify:
+        # One onnxruntime thread: the encoder runs at the same time and wants the other core.
+        scan = FrameVerifier(frames, masks, make_detector(options.verifier, 1))
+    rounds: list[list[Finding]] = []
+    try:
+        while True:
+            render(masks, scan, len(rounds))
+            if scan is None:
+                return Verified(masks, rounds, None)
+            findings = scan.finish()
+            rounds.append(findings)
+            if not findings or len(rounds) > options.max_rounds or not add_findings(masks.faces, findings):
+                return Verified(masks, rounds, not findings, scan.verifier.describe())
+            masks = masks_for(info, masks.faces, options)
+            scan.reset(masks)
+    finally:
+        if scan is not None:
+            scan.close()
 
 
 def add_findings(faces: ClipFaces, findings: list[Finding]) -> int:
