@@ -165,14 +165,23 @@ def test_every_way_of_starting_the_cli_has_every_command(tmp_path):
 # The domain packages: stages over small values. The job layer (vidkit.pipeline) and the CLI
 # are built on them, never the other way round (issue 11 point 3).
 DOMAIN = ("vidkit.media", "vidkit.transcribe", "vidkit.captions", "vidkit.faces", "vidkit.privacy", "vidkit.clips",
-          "vidkit.describe", "vidkit.publish")
+          "vidkit.describe", "vidkit.publish", "vidkit.text")
+JOB_LAYER = ("vidkit.pipeline", "vidkit.watch")
 
 
 def test_no_domain_package_imports_the_job_layer_or_the_cli():
     graph = import_graph(lazy=True)
     wrong = sorted((module, target) for module, targets in graph.items() if _within(module, DOMAIN)
-                   for target in targets if _within(target, ("vidkit.pipeline",)) or _in_cli(target))
+                   for target in targets if _within(target, JOB_LAYER) or _in_cli(target))
     assert wrong == []
+
+
+def test_shared_text_helpers_belong_to_no_feature():
+    """Words and sentences serve clip selection and descriptions alike: vidkit.text imports
+    neither (issue 11 point 3: shared helpers out of feature packages)."""
+    graph = import_graph(lazy=True)
+    assert sorted(t for m, ts in graph.items() if _within(m, ("vidkit.text",)) for t in ts
+                  if _within(t, DOMAIN) and not _within(t, ("vidkit.text",))) == []
 
 
 def _within(module: str, packages: tuple[str, ...]) -> bool:

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from vidkit.clips.ranges import ClipRange
 from vidkit.clips.select import (CANDIDATES_SCHEMA, Candidate, find_phrase, rank_candidates, read_candidates,
                                  write_candidates)
-from vidkit.clips.sentences import split_sentences
-from vidkit.clips.wording import content_bag, cosine, find_terms, normalise, stem, term_patterns
+from vidkit.text.sentences import split_sentences
+from vidkit.text.wording import content_bag, cosine, find_terms, normalise, stem, term_patterns
 from vidkit.errors import BadInputError
 from vidkit.transcribe.glossary import load_glossary
 from vidkit.transcript import Segment, Transcript, Word

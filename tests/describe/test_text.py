@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.describe.helpers import SAMPLE_TRANSCRIPT, TOPICS, transcript_from_lines
-from vidkit.clips.sentences import split_sentences
+from vidkit.text.sentences import split_sentences
 from vidkit.describe.chapters import (MIN_CHAPTER_SECONDS, Chapter, chapter_lines, chapter_problem, make_chapters,
                                       timestamp)
 from vidkit.describe.keywords import hashtag, key_terms, make_hashtags, make_tags

@@ -17,8 +17,8 @@ from itertools import accumulate
 from rapidfuzz import fuzz
 
 from vidkit.clips.ranges import ClipRange, parse_ranges_text
-from vidkit.clips.sentences import Sentence, split_sentences
-from vidkit.clips.wording import content_bag, cosine, find_terms, normalise, term_patterns
+from vidkit.text.sentences import Sentence, split_sentences
+from vidkit.text.wording import BLOCK_WORDS, content_bag, cosine, find_terms, normalise, term_patterns
 from vidkit.errors import BadInputError
 from vidkit.transcript import Transcript
 
@@ -27,7 +27,6 @@ FIND_PADDING = 0.5  # seconds added on each side of a found phrase's sentences
 RANK_PADDING = 0.3  # seconds added on each side of a ranked clip
 LONG_PAUSE = 2.0  # seconds between words that count as a silence in a clip
 LOW_CONFIDENCE = 0.5  # word probability below which the recogniser was unsure
-BLOCK_WORDS = 15  # content words (about 15 s of talk) on each side of a gap compared for topic
 SAME_TOPIC = 0.3  # cosine similarity at which two stretches of talk read as one topic
 SHIFT_DEPTH = 0.35  # how much less similar (0..1 scale) an edge is than the clip's inside at a topic shift
 TERMS_PER_MINUTE = 6.0  # key-term rate that earns the full key-term score

@@ -1,7 +1,7 @@
 """Chapters from topic segments, only in a form YouTube accepts.
 
 Topic boundaries are found TextTiling-style: at each gap between sentences, the content words
-of a block before and a block after (about `BLOCK_WORDS` each, as `vidkit.clips.select` uses
+of a block before and a block after (about `BLOCK_WORDS` each, as clip selection uses
 to rank clips) are compared; a gap whose similarity dips well below the peaks on either side
 is a topic shift. YouTube makes chapters from a description only when the timestamps start at
 00:00, there are at least 3 and each lasts at least 10 s; otherwise we list none and say why.
@@ -16,9 +16,8 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from vidkit.clips.select import BLOCK_WORDS
-from vidkit.clips.sentences import Sentence
-from vidkit.clips.wording import content_bag, cosine, normalise
+from vidkit.text.sentences import Sentence
+from vidkit.text.wording import BLOCK_WORDS, content_bag, cosine, normalise
 from vidkit.describe.keywords import glossary_terms
 from vidkit.describe.summary import without_placeholders
 

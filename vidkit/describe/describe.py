@@ -20,7 +20,7 @@ from typing import Any
 
 from vidkit import artifacts
 from vidkit.records import UploadDescription
-from vidkit.clips.sentences import Sentence, split_sentences
+from vidkit.text.sentences import Sentence, split_sentences
 from vidkit.config import Settings
 from vidkit.describe import keywords, llm
 from vidkit.describe.chapters import chapter_lines, make_chapters, segment_title

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from vidkit.clips.wording import STOPWORDS, find_terms, normalise, stem, term_patterns
+from vidkit.text.wording import STOPWORDS, find_terms, normalise, stem, term_patterns
 from vidkit.describe.summary import CLOSERS, ENDINGS, without_placeholders
 
 MAX_HASHTAGS = 3  # YouTube shows the first three above the title

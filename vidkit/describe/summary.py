@@ -1,7 +1,7 @@
 """Extractive summary: the most central sentences of a transcript, in the order spoken.
 
 Sentences are nodes of a graph whose edges weigh how much two sentences say alike (cosine of
-TF-IDF-weighted content words, `vidkit.clips.wording`); a few PageRank iterations give each
+TF-IDF-weighted content words, `vidkit.text.wording`); a few PageRank iterations give each
 sentence its centrality (TextRank). The most central 2-3 are the summary. Pure, no IO.
 """
 
@@ -11,8 +11,8 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from vidkit.clips.sentences import Sentence
-from vidkit.clips.wording import content_bag, cosine
+from vidkit.text.sentences import Sentence
+from vidkit.text.wording import content_bag, cosine
 from vidkit.privacy.redact import LABELS, REDACTED_LABEL
 
 DAMPING = 0.85  # PageRank: chance of following an edge rather than jumping anywhere

@@ -23,6 +23,9 @@ this those through to too uh um up us very want was way we well were what when w
 who why will with would yeah yes you your youre
 """.split())
 
+# Content words (about 15 s of talk) on each side of a gap compared for a change of topic, in
+# clip selection and in chapters alike.
+BLOCK_WORDS = 15
 _SUFFIXES = ("ingly", "edly", "ing", "ed", "ies", "sses", "es", "s", "ly")
 _KEEP_DOUBLE = frozenset("lsz")
 

@@ -1,0 +1,2 @@
+"""Words and sentences of a transcript, shared by clip selection and descriptions: content
+words, stems, term patterns, similarity, sentence splitting."""
