@@ -14,6 +14,11 @@ from typing import Any
 SCHEMA = "vidkit.transcript/1"
 
 
+# Segments flagged with these (vidkit.transcribe.quality) are kept in the transcript but left
+# out of captions, clip selection and descriptions: likely invented words.
+CAPTION_SKIP_FLAGS = frozenset({"glossary-echo", "likely-no-speech"})
+
+
 @dataclass(frozen=True)
 class Word:
     """One recognised word; `text` keeps Whisper's leading space convention stripped."""

@@ -19,7 +19,7 @@ from vidkit.errors import BadInputError
 from vidkit.media.output import output_path, write_text
 from vidkit.media.probe import MediaInfo
 from vidkit.hashing import file_sha256
-from vidkit.transcribe.quality import CAPTION_SKIP_FLAGS
+from vidkit.transcript import CAPTION_SKIP_FLAGS
 from vidkit.transcript import Transcript, Word
 
 _DEFAULT_FPS = 25.0  # for the 2-frame gap rule when the input has no video

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from vidkit.transcribe.quality import CAPTION_SKIP_FLAGS
-from vidkit.transcript import Transcript, Word
+from vidkit.transcript import CAPTION_SKIP_FLAGS, Transcript, Word
 
 SENTENCE_PAUSE = 1.0  # seconds of silence between words that end a sentence
 _ENDINGS = ".?!…"

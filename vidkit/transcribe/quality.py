@@ -41,10 +41,6 @@ def glossary_echo(text: str, glossary: tuple[str, ...]) -> bool:
     return all(w in terms for w in words)
 
 
-# Segments with these flags are kept in the transcript but left out of captions.
-CAPTION_SKIP_FLAGS = frozenset({"glossary-echo", "likely-no-speech"})
-
-
 def segment_flags(
     text: str,
     *,
