@@ -44,6 +44,16 @@ def test_a_preset_that_publishes_refuses_to_start_without_a_roster(tmp_path):
     assert result.exit_code == 2 and "needs a roster" in result.output
 
 
+def test_a_preset_that_describes_refuses_to_start_without_a_roster(tmp_path):
+    """describe refuses without a roster: found at the start, not after the render and clips."""
+    with pytest.raises(BadInputError, match="descriptions, which need a roster"):
+        check_preset(load_preset("review"), load_settings())
+    check_preset(load_preset("captions-only"), load_settings())  # no describe: no roster needed
+    roster = tmp_path / "roster.txt"
+    roster.write_text("Maria Jansen\n")
+    check_preset(load_preset("review"), load_settings({"privacy": {"roster": str(roster)}}))
+
+
 def test_preset_settings_sit_between_config_files_and_flags(tmp_path):
     preset = load_preset("session")
     settings = load_settings({"clip": {"aspect": None}}, preset=(preset.settings, "preset session"))

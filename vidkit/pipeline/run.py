@@ -62,11 +62,16 @@ def steps_for(preset: Preset, input_path: Path, options: RunOptions) -> list[Ste
 
 
 def check_preset(preset: Preset, settings: Settings) -> None:
-    """Refused before any work: a preset that ends in publishing needs a roster (the name gate
-    would refuse every clip at the end otherwise)."""
-    if preset.publishes and not settings.get("privacy", "roster"):
-        raise BadInputError(f"preset {preset.name} ends in publishing, which needs a roster: give --roster FILE "
-                            "(one person per line) or set privacy.roster in the user vidkit.toml")
+    """Refused before any work: a preset that describes or publishes needs a roster (describe
+    refuses to write a description without one, and the name gate would refuse every clip: both
+    at the end, after minutes of rendering)."""
+    if not settings.get("privacy", "roster"):
+        if preset.publishes:
+            raise BadInputError(f"preset {preset.name} ends in publishing, which needs a roster: give --roster FILE "
+                                "(one person per line) or set privacy.roster in the user vidkit.toml")
+        if "describe" in preset.steps:
+            raise BadInputError(f"preset {preset.name} writes descriptions, which need a roster (names in them must "
+                                "be redacted): give --roster FILE or set privacy.roster in the user vidkit.toml")
     if settings.get("privacy", "roster"):
         from vidkit.privacy.options import privacy_options
 
