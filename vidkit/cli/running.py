@@ -27,6 +27,7 @@ def run(
     ledger: Annotated[Optional[Path], typer.Option("--ledger", dir_okay=False, help="The store (default: vidkit.sqlite3 in the user data dir).", show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="Run every step again, even those done before with the same parameters.")] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace outputs of another recording with the same file name in the output folder.")] = False,
+    executor: Annotated[Optional[str], typer.Option("--executor", help="local (here, the default) or dask://HOST:PORT: each input's steps as one task on that Dask cluster (shared storage); publishing stays here.", show_default=False)] = None,
     out: Out = None, json_out: Json = False, quiet: Quiet = False, debug: Debug = False,
 ) -> None:
     """Run a preset: the whole line for each recording, each step recorded in the store.
@@ -38,6 +39,7 @@ def run(
     the same parameters skips the steps already done; a changed one re-runs that step and those
     after it. Flags override the preset.
     Examples: [cyan]vidkit run session.mp4 --preset session --roster roster.txt -o out/[/]
+              [cyan]vidkit run /srv/caren/*.mp4 --executor dask://scheduler:8786 -o /srv/caren/out[/]
               [cyan]vidkit run --list-presets[/]
     """
     from vidkit.pipeline import presets as presets_mod
@@ -58,7 +60,12 @@ def run(
                              privacy=dict(roster=str(roster) if roster else None))
         options = RunOptions(auto=auto, title=title, subjects=tuple(subject or ()), template=template, upload=upload,
                              ledger=ledger, store=ledger, force=force, overwrite=overwrite)
-        results = run_preset(list(inputs or []), chosen, settings, reporter, out, options)
+        if executor and executor != "local":
+            from vidkit.watch.cluster_run import run_on_cluster
+
+            results = run_on_cluster(list(inputs or []), chosen, settings, reporter, out, options, executor)
+        else:
+            results = run_preset(list(inputs or []), chosen, settings, reporter, out, options)
         return run_payload(results, chosen)
 
     _run(job, json_out=json_out, quiet=quiet or (list_presets and not json_out), debug=debug)

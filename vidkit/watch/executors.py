@@ -115,8 +115,10 @@ class DaskExecutor:
         self.address = target
         self._events: queue.Queue = queue.Queue()
         self._seen: set[str] = set()
-        self.client.subscribe_topic(TOPIC, lambda event: self._events.put(event[1] if isinstance(event, tuple) else event))
+        # The stop event's name tags this watcher's events too: every client of the cluster
+        # receives every topic event, and another watcher's are not for this store.
         self._stop_name = f"vidkit-stop-{uuid.uuid4().hex}"
+        self.client.subscribe_topic(TOPIC, self._receive)
         self._stop = Event(self._stop_name, client=self.client)
         workers = self.client.scheduler_info().get("workers", {})
         if not workers:
@@ -145,8 +147,13 @@ class DaskExecutor:
                                 "the watched and output folders must be on storage every worker mounts at the same path")
 
     def submit(self, task: Task) -> Future:
-        return self.client.submit(_dask_run, task, self._stop_name, pure=False, resources=self.resources,
+        return self.client.submit(_dask_run, shipped(task), self._stop_name, pure=False, resources=self.resources,
                                   key=f"vidkit-{task.item_id}-{uuid.uuid4().hex[:8]}")
+
+    def _receive(self, event: Any) -> None:
+        event = event[1] if isinstance(event, tuple) else event  # (time, event)
+        if isinstance(event, dict) and event.get("session") == self._stop_name:
+            self._events.put(event)
 
     def events(self) -> list[dict[str, Any]]:
         """Events received since the last call, each once."""
@@ -179,6 +186,25 @@ class DaskExecutor:
             pass
 
 
+def shipped(task: Task) -> Task:
+    """The task as a worker elsewhere can run it: a worker's working folder is not the
+    watcher's, so the preset goes loaded and the roster file by its absolute path (on the
+    shared storage, as the recordings are)."""
+    from dataclasses import replace
+
+    from vidkit.config import Settings
+    from vidkit.pipeline.presets import load_preset
+
+    preset = load_preset(str(task.preset)) if isinstance(task.preset, (str, Path)) else task.preset
+    settings = task.settings
+    roster = settings.get("privacy", "roster")
+    if roster:
+        values = {name: dict(section) for name, section in settings.values.items()}
+        values["privacy"]["roster"] = str(Path(roster).expanduser().absolute())
+        settings = Settings(values, settings.sources)
+    return replace(task, preset=preset, settings=settings)
+
+
 def _sees(folders: list[str], probe: str, token: str) -> str | None:
     """On a worker: the first folder it cannot see, or the probe file if it reads wrong."""
     for folder in folders:
@@ -203,7 +229,7 @@ def _dask_run(task: Task, stop_name: str) -> Outcome:
     prefix = uuid.uuid4().hex
 
     def send(event: dict[str, Any]) -> None:
-        event = {**event, "id": f"{prefix}-{len(sent)}"}
+        event = {**event, "id": f"{prefix}-{len(sent)}", "session": stop_name}
         sent.append(event)
         worker.log_event(TOPIC, event)
 

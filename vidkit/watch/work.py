@@ -37,11 +37,12 @@ class Task:
     sha256: str
     path: Path
     out_dir: Path
-    preset: str  # a built-in name or a preset file
+    preset: Any  # a built-in name or a preset file, or the Preset itself (`vidkit run --executor`)
     settings: Settings
     store: Path | None = None  # local: the worker records steps in the store; None: as events
     done_steps: dict[str, Any] = field(default_factory=dict)  # events mode: (step, params) -> record dict
     hide: tuple[str, ...] = ()  # words no error line may hold (roster names)
+    options: Any = None  # `vidkit run`'s RunOptions (flags over the preset); None: the preset as it is
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Outcome:
     kind: str | None = None  # "bad-input", "transient", "failed", "stopped"
     worker: str = "local"
     events: tuple = ()  # Dask: the step records sent as events (in case the topic lost one)
+    steps: tuple = ()  # what each step did, as plain data (`vidkit run --executor` prints it)
 
 
 class Stopped(Exception):
@@ -70,20 +72,37 @@ def process(task: Task, recorder: Any, should_stop: Callable[[], bool] = lambda:
     started = time.perf_counter()
     current = {"step": None}
     try:
-        preset = load_preset(task.preset)
+        preset = load_preset(task.preset) if isinstance(task.preset, (str, Path)) else task.preset
+        options = task.options or RunOptions()
         reporter = ProgressReporter(lambda step, fraction: recorder.progress(task.item_id, step, fraction))
-        ctx = Context(task.settings, reporter, out=task.out_dir)
+        ctx = Context(task.settings, reporter, out=task.out_dir, overwrite=options.overwrite)
         ctx.source(task.path)
-        steps = [s for s in steps_for(preset, task.path, RunOptions()) if s.name != PUBLISH]
+        steps = [s for s in steps_for(preset, task.path, options) if s.name != PUBLISH]
         guarded = [_Guard(step, should_stop, current) for step in steps]
-        run_job(f"watch {preset.name}", ctx, guarded, jobs=recorder.jobs, source_sha256=task.sha256)
-        return Outcome(task.item_id, True, time.perf_counter() - started, worker=worker)
+        job = run_job(f"watch {preset.name}", ctx, guarded, jobs=recorder.jobs, source_sha256=task.sha256,
+                      force=options.force)
+        return Outcome(task.item_id, True, time.perf_counter() - started, worker=worker,
+                       steps=tuple(step_data(result) for result in job.results))
     except Stopped:
         return Outcome(task.item_id, False, time.perf_counter() - started, current["step"], "stopped", "stopped",
                        worker)
     except BaseException as exc:  # noqa: BLE001 - reported, never lost: see the module doc
         return Outcome(task.item_id, False, time.perf_counter() - started, current["step"],
                        one_line(exc, task.hide), classify(exc), worker)
+
+
+def step_data(result: Any) -> dict[str, Any]:
+    """A StepResult as plain data, to travel back from a worker (its rich tables stay there)."""
+    summary = result.summary
+    return {"step": result.step, "verdict": result.verdict, "seconds": result.seconds,
+            "outputs": {name: str(path) for name, path in result.outputs.items()},
+            "lines": [(str(label), str(value)) for label, value in (summary.lines() if summary else [])],
+            "summary": summary.to_json() if summary else None}
+
+
+def done_steps(jobs: Any, sha256: str) -> dict[str, Any]:
+    """A recording's finished steps as a worker's EventRecorder reads them: (step:params) -> record."""
+    return {f"{r.step}:{r.params_sha256}": r.to_dict() for r in jobs.list(sha256, state="done")}
 
 
 def classify(exc: BaseException) -> str:
