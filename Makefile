@@ -29,13 +29,19 @@ install-test: $(VENV)/.installed-test
 # The main job on the bundled sample, with the network switched off for the model hub: the
 # `session` preset (transcript with names redacted, the publishable full-length video, Shorts,
 # their descriptions, publishing checked and queued), then what publishing the first clip would
-# send. A second `make demo` skips every step already done.
+# send; then `vidkit watch --once` over a folder holding the sample (captions-only, into
+# $(DEMO_OUT)/watched) and `vidkit status`. A second `make demo` skips every step already done,
+# and the watcher says the recording was taken before.
 demo: install
 	$(BIN)/vidkit consent add --subject P-0001 --scope youtube --ledger $(DEMO_OUT)/vidkit.sqlite3 --quiet
 	HF_HUB_OFFLINE=1 $(BIN)/vidkit run $(SAMPLE) --preset session --roster assets/sample/roster.txt \
 		--subject P-0001 --title "Gait training on the CAREN" --ledger $(DEMO_OUT)/vidkit.sqlite3 -o $(DEMO_OUT)
 	$(BIN)/vidkit publish $(DEMO_OUT)/caren_session.clip01.mp4 --dry-run --roster assets/sample/roster.txt \
 		--ledger $(DEMO_OUT)/vidkit.sqlite3 | tee $(DEMO_OUT)/caren_session.clip01.publish-dry-run.txt
+	mkdir -p $(DEMO_OUT)/incoming && cp -p $(SAMPLE) $(DEMO_OUT)/incoming/
+	HF_HUB_OFFLINE=1 $(BIN)/vidkit watch $(DEMO_OUT)/incoming --once --settle 1 --preset captions-only \
+		--roster assets/sample/roster.txt --ledger $(DEMO_OUT)/vidkit.sqlite3 -o $(DEMO_OUT)/watched
+	$(BIN)/vidkit status --ledger $(DEMO_OUT)/vidkit.sqlite3
 	@echo "Demo outputs are in $(DEMO_OUT)/ (the video to publish: caren_session.publish.mp4)"
 
 test: install-test

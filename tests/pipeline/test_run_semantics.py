@@ -45,8 +45,8 @@ class Boom(Step):
         raise RuntimeError("disk full")
 
 
-def _run(tmp_path, steps, **kw):
-    ctx = Context(load_settings(), Reporter(quiet=True), out=tmp_path)
+def _run(tmp_path, steps, out=None, **kw):
+    ctx = Context(load_settings(), Reporter(quiet=True), out=out or tmp_path)
     with open_store(tmp_path / "store.sqlite3") as store:
         return run_job("test", ctx, steps, jobs=JobStore(store), source_sha256=SOURCE, **kw)
 
@@ -103,3 +103,17 @@ def test_a_failure_is_recorded_and_the_steps_before_stay_done(tmp_path):
         states = {r.step: (r.state, r.error) for r in jobs.list(SOURCE)}
     assert states["write"][0] == "done"
     assert states["boom"][0] == "failed" and "disk full" in states["boom"][1]
+
+
+def test_a_run_into_another_output_folder_makes_its_own_files(tmp_path):
+    """The same recording and parameters, another -o: nothing is skipped, so the second folder
+    gets its outputs instead of pointing at the first folder's."""
+    runs = []
+    _run(tmp_path, _steps(tmp_path, runs), out=tmp_path / "a")
+    (tmp_path / "b").mkdir()
+    second = _run(tmp_path, _steps(tmp_path / "b", runs), out=tmp_path / "b")
+    assert runs == ["one", "two", "one", "two"]
+    assert all(r.verdict != SKIPPED for r in second.results)
+    assert (tmp_path / "b" / "one.txt").is_file()
+    again = _run(tmp_path, _steps(tmp_path / "b", runs), out=tmp_path / "b")
+    assert [r.verdict for r in again.results] == [SKIPPED, SKIPPED]

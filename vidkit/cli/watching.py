@@ -23,6 +23,7 @@ def watch(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", file_okay=False, help="Output folder (default: <folder>/out).", show_default=False)] = None,
     once: Annotated[bool, typer.Option("--once", help="Process what is there (waiting for copies to settle), then exit: for cron or a systemd timer.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Recordings at once; 0 = what the cores and memory allow for the preset.")] = 0,
+    settle: Annotated[Optional[float], typer.Option("--settle", min=0.0, help="Seconds a file's size and time must hold still before it is taken (watch.settle_seconds: 10).", show_default=False)] = None,
     poll: Annotated[bool, typer.Option("--poll", help="Scan every watch.poll_seconds instead of waiting for file events (SMB/NFS shares).")] = False,
     recursive: Annotated[Optional[bool], typer.Option("--recursive/--no-recursive", help="Look into sub-folders too.", show_default=False)] = None,
     executor: Annotated[Optional[str], typer.Option("--executor", help="local (processes, the default) or dask://HOST:PORT.", show_default=False)] = None,
@@ -50,7 +51,8 @@ def watch(
                 handler.setLevel(logging.ERROR)  # the log file still gets every line
         from vidkit.pipeline.presets import load_preset
 
-        flags = dict(watch=dict(executor=executor, recursive=recursive), privacy=dict(roster=str(roster) if roster else None))
+        flags = dict(watch=dict(executor=executor, recursive=recursive, settle_seconds=settle),
+                     privacy=dict(roster=str(roster) if roster else None))
         chosen = preset or _settings(**flags).get("watch", "preset")
         # the preset's own settings (the session preset's clip.aspect, ...) as `vidkit run` applies them
         settings = _settings(preset=(load_preset(chosen).settings, f"preset {chosen}"), **flags)

@@ -143,11 +143,13 @@ class Step(ABC):
 
 def parameters_hash(step: Step, ctx: Context, before: str = "") -> str:
     """The sha256 of a step's parameters and of the steps before it (`before`), with the
-    vidkit version: a new vidkit makes its outputs anew."""
+    vidkit version (a new vidkit makes its outputs anew) and the output folder (a run into
+    another folder makes its files there, rather than pointing at the first folder's)."""
     import vidkit
 
-    text = json.dumps({"step": step.name, "before": before, "vidkit": vidkit.__version__, **step.parameters(ctx)},
-                      sort_keys=True, default=str)
+    out = str(Path(ctx.out_dir).resolve()) if ctx.out_dir is not None else None
+    text = json.dumps({"step": step.name, "before": before, "vidkit": vidkit.__version__, "out": out,
+                       **step.parameters(ctx)}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
