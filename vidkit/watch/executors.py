@@ -59,11 +59,12 @@ class LocalExecutor:
 
 
 _WORKER: dict[str, Any] = {}
+ORPHAN_GRACE = 30.0  # seconds an orphaned worker's running step has to clean up before it ends anyway
 
 
 def _local_init(stop, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WORKER["stop"] = stop
+    _WORKER["stop"], _WORKER["parent"] = stop, parent
     if sys.platform.startswith("linux"):
         try:  # the kernel sends SIGTERM when the watcher dies, however it dies
             import ctypes
@@ -77,7 +78,9 @@ def _local_init(stop, parent: int) -> None:
 
         while os.getppid() == parent:
             time.sleep(1.0)
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGTERM)  # a running step cleans up: its .part files, its ffmpeg
+        time.sleep(ORPHAN_GRACE)  # (a SIGTERM that came during that cleanup was ignored)
+        os._exit(1)
 
     threading.Thread(target=orphaned, name="vidkit-orphan-check", daemon=True).start()
 
@@ -90,7 +93,13 @@ def _local_run(task: Task) -> Outcome:
     if recorder is None or recorder.store.path != Path(task.store):
         recorder = _WORKER["recorder"] = StoreRecorder(Path(task.store))
     with stop_signals_raise():
-        return process(task, recorder, _WORKER["stop"].is_set, worker=f"local pid {os.getpid()}")
+        outcome = process(task, recorder, _WORKER["stop"].is_set, worker=f"local pid {os.getpid()}")
+    if os.getppid() != _WORKER["parent"]:
+        # The watcher died while this ran (its SIGTERM stopped the step). No one reads the outcome,
+        # and waiting for the next task would be for ever: the pool's queues never reach their end
+        # while the other workers, spawned with both ends of each pipe, still hold them.
+        os._exit(0)
+    return outcome
 
 
 # --- Dask ---------------------------------------------------------------------------------

@@ -107,19 +107,21 @@ def readable(path: Path) -> tuple[float, int]:
 
 
 def _end_decodes(path: Path, kind: str, duration: float) -> bool:
-    """Whether a frame within the last two seconds decodes."""
+    """Whether a frame within the stream's last second decodes (the stream's own duration when
+    the header gives one). Not merely "some frame after a seek near the end": a short copy cut
+    at half-way still has frames after `duration - 2`."""
     import av
 
-    near_end = max(0.0, duration - 2.0)
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
             stream = container.streams.video[0] if kind == "video" else container.streams.audio[0]
             origin = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
-            container.seek(int((origin + near_end) / stream.time_base), stream=stream, backward=True)
+            end = float(stream.duration * stream.time_base) if stream.duration else duration
+            container.seek(int((origin + max(0.0, end - 2.0)) / stream.time_base), stream=stream, backward=True)
             last = None
             for frame in container.decode(stream):
                 if frame.time is not None:
                     last = frame.time - origin
-            return last is not None and last >= near_end
+            return last is not None and last >= end - 1.0
     except (av.error.FFmpegError, IndexError, ValueError):
         return False

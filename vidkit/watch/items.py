@@ -114,6 +114,12 @@ class Items:
             (str(folder), time.time(), limit)).fetchall()
         return [_item(row) for row in rows]
 
+    def next_try(self, folder: Path) -> float | None:
+        """When the first queued item of `folder` may run (time.time() seconds); None if none is queued."""
+        row = self.store.db.execute("SELECT MIN(next_try_at) FROM watch_items WHERE state = 'queued' AND folder = ?",
+                                    (str(folder),)).fetchone()
+        return row[0]
+
     # --- writing (one transaction each) ------------------------------------------------------
 
     def claim(self, sha256: str, path: Path, folder: Path, out_dir: Path, preset: str, *,

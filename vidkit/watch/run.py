@@ -64,17 +64,19 @@ def _locked(options: WatchOptions) -> Iterator[None]:
     or waits with --wait-lock."""
     from filelock import FileLock, Timeout
 
-    locks = [Path(f"{options.store}.watch.lock"), options.out_dir / ".vidkit" / "watch.lock"]
+    # (lock file, what the message names): the store and the output folder, not the lock files
+    locks = [(Path(f"{options.store}.watch.lock"), f"the store {options.store}"),
+             (options.out_dir / ".vidkit" / "watch.lock", f"the output folder {options.out_dir}")]
     held: list[FileLock] = []
     try:
-        for path in locks:
+        for path, what in locks:
             path.parent.mkdir(parents=True, exist_ok=True)
             lock = FileLock(str(path))
             try:
                 lock.acquire(timeout=-1 if options.wait_lock else 0)
             except Timeout:
                 owner = _owner(path)
-                raise BadInputError(f"another vidkit watch{owner} is using {path.with_suffix('')}: stop it first, "
+                raise BadInputError(f"another vidkit watch{owner} is using {what}: stop it first, "
                                     "or give --wait-lock to wait for it") from None
             held.append(lock)
             path.with_name(path.name + ".pid").write_text(str(os.getpid()))

@@ -114,7 +114,9 @@ class Watcher:
     def _sleep(self) -> float:
         if self.running or self.settler.unsettled() or self.doubtful:
             return 0.5
-        return self.poll_seconds if (self.options.poll or self.options.once) else 30.0
+        wait = self.poll_seconds if (self.options.poll or self.options.once) else 30.0
+        retry = self.items.next_try(self.folder)  # no event comes when a backoff ends: wake for it
+        return wait if retry is None else min(wait, max(0.1, retry - time.time()))
 
     def _idle(self) -> bool:
         """--once: nothing running, nothing ready, no file still settling."""

@@ -15,6 +15,8 @@ the watcher, and events that the watcher applies (the store has one writer).
 from __future__ import annotations
 
 import errno
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,8 +89,12 @@ def process(task: Task, recorder: Any, should_stop: Callable[[], bool] = lambda:
         return Outcome(task.item_id, False, time.perf_counter() - started, current["step"], "stopped", "stopped",
                        worker)
     except BaseException as exc:  # noqa: BLE001 - reported, never lost: see the module doc
-        return Outcome(task.item_id, False, time.perf_counter() - started, current["step"],
-                       one_line(exc, task.hide), classify(exc), worker)
+        line = one_line(exc, task.hide)
+        full = disk_full(exc, {"output folder": task.out_dir, "temporary folder": Path(tempfile.gettempdir())})
+        if full is not None:
+            line = one_line(Exception(f"{full}: {line}"), task.hide)
+        return Outcome(task.item_id, False, time.perf_counter() - started, current["step"], line, classify(exc),
+                       worker)
 
 
 def step_data(result: Any) -> dict[str, Any]:
@@ -127,6 +133,30 @@ def classify(exc: BaseException) -> str:
     if any(part in text for part in TRANSIENT_TEXT):
         return "transient"
     return "failed"
+
+
+def disk_full(exc: BaseException, folders: dict[str, Path]) -> str | None:
+    """For a full disk (ENOSPC or EDQUOT anywhere in the exception's chain), which disk: the
+    folders the work writes to, with their free space. A failed write() names no file, so
+    "[Errno 28] No space left on device" alone does not say where to make room."""
+    seen, chain = set(), [exc]
+    while chain:
+        error = chain.pop()
+        if error is None or id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            break
+        chain += [error.__cause__, error.__context__]
+    else:
+        return None
+    free = []
+    for what, folder in folders.items():
+        try:
+            free.append(f"{what} {folder}: {shutil.disk_usage(folder).free / (1 << 20):.1f} MiB free")
+        except OSError:
+            free.append(f"{what} {folder}")
+    return f"no space left on the disk ({', '.join(free)})"
 
 
 def one_line(exc: BaseException, hide: tuple[str, ...] = ()) -> str:
