@@ -188,3 +188,19 @@ def test_default_jobs_divide_the_cores_by_the_presets_need_and_respect_memory(mo
     assert watcher.default_jobs(load_preset("session")) == 1
     with pytest.raises(BadInputError, match="cores"):
         parse_preset("mine", {"steps": ["transcribe"], "cores": 0})
+
+
+def test_a_store_on_a_network_share_is_warned_about(tmp_path, monkeypatch, caplog):
+    import logging
+
+    from vidkit import doctor
+    from vidkit.watch import run
+
+    monkeypatch.setattr(doctor, "_filesystem", lambda folder: ("nfs4", "/mnt/share"))
+    with caplog.at_level(logging.WARNING, logger="vidkit.watch"):
+        run._warn_if_shared(tmp_path / "store.sqlite3")
+    assert "network filesystem" in caplog.text and "--ledger" in caplog.text
+    caplog.clear()
+    monkeypatch.setattr(doctor, "_filesystem", lambda folder: ("ext4", "/"))
+    run._warn_if_shared(tmp_path / "store.sqlite3")
+    assert caplog.text == ""

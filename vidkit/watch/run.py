@@ -29,6 +29,7 @@ def watch_folder(options: WatchOptions, settings: Settings) -> Tally:
     hide = roster_words(settings)
     options.out_dir.mkdir(parents=True, exist_ok=True)
     with _locked(options), _logging(options.out_dir):
+        _warn_if_shared(options.store)
         with open_store(options.store) as store:
             spec = settings.get("watch", "executor")
             jobs = options.jobs or settings.get("watch", "jobs") or default_jobs(preset)
@@ -45,6 +46,16 @@ def watch_folder(options: WatchOptions, settings: Settings) -> Tally:
                 return watcher.run(store, executor)
             finally:
                 executor.close()
+
+
+def _warn_if_shared(store: Path) -> None:
+    """The store on SMB/NFS: SQLite's locks are not safe there, so exactly-once is not either
+    (vidkit doctor's check; a warning, not a refusal: the filesystem may be told wrongly)."""
+    from vidkit.doctor import FAIL, check_store_disk
+
+    check = check_store_disk(store)
+    if check.status == FAIL:
+        log.warning("%s: %s", check.detail, check.fix)
 
 
 def roster_words(settings: Settings) -> tuple[str, ...]:
