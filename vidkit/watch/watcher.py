@@ -278,7 +278,9 @@ class Watcher:
         ctx = Context(self.settings, Reporter(quiet=True), out=self.out_dir)
         try:
             ctx.source(item.path)
-            job = run_job(f"watch {self.preset.name}", ctx, steps_for(self.preset, item.path, RunOptions()),
+            # the watcher's store holds the publish ledger too (consents, uploads), as `vidkit run --ledger`
+            options = RunOptions(ledger=self.options.store, store=self.options.store)
+            job = run_job(f"watch {self.preset.name}", ctx, steps_for(self.preset, item.path, options),
                           jobs=self.jobs, source_sha256=item.sha256)
         except Exception as exc:  # noqa: BLE001 - as a worker's failure
             from vidkit.watch.work import classify, one_line
