@@ -501,6 +501,8 @@ def _full(path):
     except TypeError:
         return False  # a file descriptor
     real = os.path.realpath(path)
+    if real.startswith(os.path.join(_OUT, ".vidkit") + os.sep):
+        return False  # the watcher's lock, pid and log files: there before the disk filled
     return (real == _OUT or real.startswith(_OUT + os.sep)) and os.path.exists(_FLAG)
 
 
@@ -612,6 +614,34 @@ def test_a_full_output_disk_is_a_clear_failure_then_a_retry_succeeds(site, disk,
 
     assert datetime.fromisoformat(record["started_at"]).timestamp() <= item["next_try_at"] + 3, record
     check_processed(s, {"rec4.mp4": cuts[3]}, [record])
+
+
+def test_kills_and_stops_do_not_use_up_the_retries_of_a_recording(site, cuts, tmp_path):
+    """A watcher killed or stopped while a recording runs did not see it fail: that attempt is
+    not counted, so a full disk afterwards still gets its retry instead of failed/."""
+    disk = Disk("injected", tmp_path)
+    disk.prepare()
+    s = site(retries=1, backoff=2.0, env=disk.env)
+    shutil.copyfile(cuts[4], s.inbox / "rec5.mp4")
+    log = s.out / ".vidkit" / "watch.log"
+    starts = lambda: log.read_text().count(": started (attempt ") if log.exists() else 0  # noqa: E731
+    for stop in (signal.SIGKILL, signal.SIGTERM, signal.SIGKILL):
+        before = starts()
+        watcher = s.start()
+        wait_until(lambda: starts() > before, 60, "the recording started", every=0.05)
+        watcher.send_signal(stop)
+        assert watcher.wait(timeout=60) == (0 if stop == signal.SIGTERM else -stop), s.stderr(watcher)
+    disk.fill()
+    watcher = s.start()
+    (item,) = wait_until(lambda: [i for i in s.items() if i["error"]], 60, "the first failure")
+    assert item["state"] == "queued" and "no space left" in item["error"], item
+    assert not (s.inbox / "failed").exists()
+    disk.free()
+    wait_until(lambda: all_done(s, 1), 60, "the retry succeeding")
+    assert s.stop(watcher) == 0, s.stderr(watcher)
+    (record,) = s.status()
+    assert record["attempts"] == 2, record  # the failure and its retry; the kills and the stop not counted
+    check_processed(s, {"rec5.mp4": cuts[4]}, [record])
 
 
 # --- 6. publishing -------------------------------------------------------------------------------

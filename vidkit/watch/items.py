@@ -164,21 +164,26 @@ class Items:
             fields["path"] = str(path)
         self._set(item_id, **fields)
 
-    def requeue(self, item_id: int, *, reset_attempts: bool = False, path: Path | None = None) -> None:
-        """Back in the queue now (retry, or a stop before it finished)."""
+    def requeue(self, item_id: int, *, reset_attempts: bool = False, path: Path | None = None,
+                interrupted: bool = False) -> None:
+        """Back in the queue now (retry, or a stop before it finished: `interrupted`, that
+        attempt not counted, as in recover)."""
         fields: dict[str, Any] = dict(state=QUEUED, progress=None, next_try_at=0.0)
         if reset_attempts:
             fields.update(attempts=0, error=None)
         if path is not None:
             fields["path"] = str(path)
-        self._set(item_id, **fields)
+        self._set(item_id, attempts_plus=-1 if interrupted and not reset_attempts else 0, **fields)
 
     def recover(self, folder: Path) -> int:
         """Items left running by a watcher that died: queued again (their finished steps are in
-        the jobs table and are skipped); how many."""
+        the jobs table and are skipped); how many. The interrupted attempt is not counted: it
+        did not fail, and restarts (a reboot, a kill) must not use up the retries a transient
+        failure gets."""
         with self.store.transaction() as db:
-            return db.execute("UPDATE watch_items SET state = 'queued', progress = NULL, next_try_at = 0 "
-                              "WHERE state = 'running' AND folder = ?", (str(folder),)).rowcount
+            return db.execute("UPDATE watch_items SET state = 'queued', progress = NULL, next_try_at = 0, "
+                              "attempts = MAX(attempts - 1, 0) WHERE state = 'running' AND folder = ?",
+                              (str(folder),)).rowcount
 
     def forget(self, item_id: int) -> None:
         with self.store.transaction() as db:
@@ -187,7 +192,7 @@ class Items:
     def _set(self, item_id: int, attempts_plus: int = 0, **fields: Any) -> None:
         assignments = [f"{name} = ?" for name in fields]
         if attempts_plus:
-            assignments.append(f"attempts = attempts + {int(attempts_plus)}")
+            assignments.append(f"attempts = MAX(attempts + {int(attempts_plus)}, 0)")
         with self.store.transaction() as db:
             db.execute(f"UPDATE watch_items SET {', '.join(assignments)} WHERE id = ?", (*fields.values(), item_id))
 

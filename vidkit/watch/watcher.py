@@ -244,7 +244,7 @@ class Watcher:
         if outcome.ok:
             self._finish(item, outcome)
         elif outcome.kind == "stopped":
-            self.items.requeue(item.id)
+            self.items.requeue(item.id, interrupted=True)
             log.info("#%d %s: stopped before %s; queued again", item.id, item.path.name, outcome.step or "its end")
         elif outcome.kind == "bad-input" or item.attempts > self.retries:
             self._fail(item, outcome.error or "failed", outcome.step, seconds=outcome.seconds)
@@ -342,7 +342,7 @@ class Watcher:
             self.executor.kill()
             self._apply_events()
             for item in self.running.values():
-                self.items.requeue(item.id)
+                self.items.requeue(item.id, interrupted=True)
             self.running.clear()
         self.executor.close()
 
