@@ -80,9 +80,9 @@ def slow_copy(source: Path, target: Path, *, seconds: float = 5.0, chunks: int =
             time.sleep(seconds / chunks + (stall if number == chunks // 2 else 0.0))
 
 
-def part_copy(source: Path, target: Path, part: str = ".part") -> None:
-    """Copy to a temporary name, then rename to the final one (what rsync and most tools do)."""
-    temporary = target.with_name(target.name + part) if part.startswith(".p") else target.with_name(part + target.name)
+def part_copy(source: Path, target: Path) -> None:
+    """Copy to `<name>.part`, then rename to the final name (what many copy tools do)."""
+    temporary = target.with_name(target.name + ".part")
     shutil.copyfile(source, temporary)
     time.sleep(0.3)
     os.replace(temporary, target)
@@ -128,9 +128,9 @@ class Site:
     def start(self, *extra: str, **where) -> subprocess.Popen:
         """The watcher in its own session (so a test's clean-up can end it and its workers)."""
         number = len(self.processes)
-        process = subprocess.Popen(self.command(*extra, **where), env=self.env, start_new_session=True,
-                                   stdout=open(self.root / f"watch{number}.out", "wb"),
-                                   stderr=open(self.root / f"watch{number}.err", "wb"))
+        with open(self.root / f"watch{number}.out", "wb") as out, open(self.root / f"watch{number}.err", "wb") as err:
+            process = subprocess.Popen(self.command(*extra, **where), env=self.env, start_new_session=True,
+                                       stdout=out, stderr=err)
         process.number = number  # type: ignore[attr-defined]
         self.processes.append(process)
         return process
@@ -302,7 +302,9 @@ def test_slow_and_quick_arrivals_are_each_processed_once_and_whole(site, cuts):
         thread.join()
     wait_until(lambda: all_done(s, 6), 120, "six recordings done")
     assert s.stop(watcher) == 0, s.stderr(watcher)
-    check_processed(s, sources)
+    status = s.status()
+    check_processed(s, sources, status)
+    assert [r["attempts"] for r in status] == [1] * 6  # each taken once, whole, and run once
 
 
 # --- 2. kill -9 at random points -------------------------------------------------------------
@@ -386,7 +388,7 @@ def test_kill_9_at_twenty_random_points_still_processes_each_recording_once(site
         watch_for(delay, watcher, below, None if early else lambda: watching(s, started + 1))
         below.update(descendants(watcher.pid))
         items = s.items()
-        running = [pid for pid, started in below.items() if alive(pid, started)]
+        running = [pid for pid, since in below.items() if alive(pid, since)]
         os.kill(watcher.pid, signal.SIGKILL)
         assert watcher.wait(timeout=10) == -signal.SIGKILL
         orphans.append((time.monotonic(), below))
@@ -436,50 +438,6 @@ def test_failed_holds_exactly_the_bad_inputs_each_with_a_one_line_reason(site, c
     for name in bad:
         assert status[name]["path"] == str(failed / name) and status[name]["error"], status[name]
     assert sorted(p.name for p in s.out.iterdir() if p.is_file()) == sorted(f"good{x}" for x in SUFFIXES)
-
-
-# --- 5. one watcher per store and output folder --------------------------------------------
-
-def one_error_line(result: subprocess.CompletedProcess) -> str:
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
-    return lines[0]
-
-
-def test_a_second_watcher_refuses_or_waits_for_the_lock(site, cuts):
-    s = site()
-    first = s.start()
-    wait_until(lambda: watching(s), 60, "the first watcher running")
-
-    other_inbox, other_out = s.root / "in2", s.root / "out2"
-    other_inbox.mkdir()
-    same_store = subprocess.run(s.command("--once", inbox=other_inbox, out=other_out), env=s.env,
-                                capture_output=True, text=True, timeout=60)
-    assert same_store.returncode == 2
-    line = one_error_line(same_store)
-    assert f"(pid {first.pid}) is using the store {s.ledger}: " in line and "--wait-lock" in line, line
-
-    same_out = subprocess.run(s.command("--once", inbox=other_inbox, ledger=s.root / "other.sqlite3"), env=s.env,
-                              capture_output=True, text=True, timeout=60)
-    assert same_out.returncode == 2
-    line = one_error_line(same_out)
-    assert f"(pid {first.pid}) is using the output folder {s.out}: " in line, line
-
-    # --wait-lock: waits (taking nothing) while the first runs, then runs once it has stopped
-    shutil.copyfile(cuts[2], other_inbox / "later.mp4")
-    waiting = s.start("--once", "--wait-lock", inbox=other_inbox, out=other_out)
-    time.sleep(3.0)
-    assert waiting.poll() is None, s.stderr(waiting)
-    assert s.items() == []
-    assert s.stop(first) == 0, s.stderr(first)
-    stopped = time.time()
-    assert waiting.wait(timeout=120) == 0, s.stderr(waiting)
-    (item,) = s.items()
-    assert item["state"] == "done" and item["path"] == str(other_inbox / "later.mp4")
-    from datetime import datetime
-
-    assert datetime.fromisoformat(item["added_at"]).timestamp() >= int(stopped)
-    assert (other_out / "later.captioned.mp4").is_file()
 
 
 # --- 4. disk full ------------------------------------------------------------------------------
@@ -642,6 +600,50 @@ def test_kills_and_stops_do_not_use_up_the_retries_of_a_recording(site, cuts, tm
     (record,) = s.status()
     assert record["attempts"] == 2, record  # the failure and its retry; the kills and the stop not counted
     check_processed(s, {"rec5.mp4": cuts[4]}, [record])
+
+
+# --- 5. one watcher per store and output folder --------------------------------------------
+
+def one_error_line(result: subprocess.CompletedProcess) -> str:
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
+    return lines[0]
+
+
+def test_a_second_watcher_refuses_or_waits_for_the_lock(site, cuts):
+    s = site()
+    first = s.start()
+    wait_until(lambda: watching(s), 60, "the first watcher running")
+
+    other_inbox, other_out = s.root / "in2", s.root / "out2"
+    other_inbox.mkdir()
+    same_store = subprocess.run(s.command("--once", inbox=other_inbox, out=other_out), env=s.env,
+                                capture_output=True, text=True, timeout=60)
+    assert same_store.returncode == 2
+    line = one_error_line(same_store)
+    assert f"(pid {first.pid}) is using the store {s.ledger}: " in line and "--wait-lock" in line, line
+
+    same_out = subprocess.run(s.command("--once", inbox=other_inbox, ledger=s.root / "other.sqlite3"), env=s.env,
+                              capture_output=True, text=True, timeout=60)
+    assert same_out.returncode == 2
+    line = one_error_line(same_out)
+    assert f"(pid {first.pid}) is using the output folder {s.out}: " in line, line
+
+    # --wait-lock: waits (taking nothing) while the first runs, then runs once it has stopped
+    shutil.copyfile(cuts[2], other_inbox / "later.mp4")
+    waiting = s.start("--once", "--wait-lock", inbox=other_inbox, out=other_out)
+    time.sleep(3.0)
+    assert waiting.poll() is None, s.stderr(waiting)
+    assert s.items() == []
+    assert s.stop(first) == 0, s.stderr(first)
+    stopped = time.time()
+    assert waiting.wait(timeout=120) == 0, s.stderr(waiting)
+    (item,) = s.items()
+    assert item["state"] == "done" and item["path"] == str(other_inbox / "later.mp4")
+    from datetime import datetime
+
+    assert datetime.fromisoformat(item["added_at"]).timestamp() >= int(stopped)
+    assert (other_out / "later.captioned.mp4").is_file()
 
 
 # --- 6. publishing -------------------------------------------------------------------------------
