@@ -651,11 +651,12 @@ def test_a_second_watcher_refuses_or_waits_for_the_lock(site, cuts):
 
 # --- 6. publishing -------------------------------------------------------------------------------
 
-# `vidkit watch` has no way to name the people in a recording (no --subject, no sidecar), so the
-# consent gate refuses to upload any clip it makes: with `upload = false` the clips are queued,
-# waiting for `vidkit publish CLIP --subject ID`; with `upload = true` the recording ends in
-# failed/ at that gate. Either way, whatever the kills: the clip made once, the publish ledger
-# the watcher's own store (where `vidkit consent add --ledger` wrote), nothing sent to YouTube.
+# The people in a watched recording are named in `<stem>.subjects.txt` beside it (pseudonymous
+# ids). With them and their consent recorded, `upload = true` uploads each clip once, whatever
+# the kills (the watcher publishes from its own store, where the upload is resumed, never
+# started again); without them the consent gate refuses (failed/); with `upload = false` the
+# clips are queued, waiting for consent. Always: the clip made once, the publish ledger the
+# watcher's own store (where `vidkit consent add --ledger` wrote).
 PUBLISH_PRESET = 'steps = ["transcribe", "clip", "describe", "publish"]\n\n[clip]\nauto = 1\n\n[publish]\nupload = {}\n'
 
 
@@ -670,8 +671,10 @@ def session_cut(media_dir) -> Path:
     return path
 
 
-@pytest.mark.parametrize("upload", [False, True], ids=["queued", "upload"])
-def test_a_publishing_preset_publishes_once_in_the_watchers_store_through_kills(site, session_cut, tmp_path, upload):
+@pytest.mark.parametrize("upload,subjects", [(False, False), (True, False), (True, True)],
+                         ids=["queued", "no-subjects", "upload"])
+def test_a_publishing_preset_publishes_once_in_the_watchers_store_through_kills(site, session_cut, tmp_path, upload,
+                                                                              subjects):
     from tests.support.fake_youtube import FakeYouTube
 
     with FakeYouTube(tmp_path / "fake-youtube") as yt:
@@ -682,6 +685,8 @@ def test_a_publishing_preset_publishes_once_in_the_watchers_store_through_kills(
         roster.write_text("Maria Jansen\n")
         consent = s.run("consent", "add", "--subject", "P-0001", "--scope", "youtube", "--ledger", str(s.ledger))
         assert consent.returncode == 0, consent.stderr
+        if subjects:
+            (s.inbox / "session.subjects.txt").write_text("# who is in session.mp4\nP-0001\n")
         shutil.copyfile(session_cut, s.inbox / "session.mp4")
         rng = random.Random(SEED)
 
@@ -704,7 +709,10 @@ def test_a_publishing_preset_publishes_once_in_the_watchers_store_through_kills(
         (record,) = s.status()
         steps = sorted((r["step"], r["state"]) for r in s.jobs_rows())
         made = [("clip", "done"), ("describe", "done"), ("transcribe", "done")]
-        if upload:
+        if upload and subjects:
+            assert record["state"] == "done", record
+            assert steps == sorted([*made, ("publish", "done")]), steps
+        elif upload:
             assert record["state"] == "failed" and record["path"] == str(s.inbox / "failed" / "session.mp4"), record
             note = (s.inbox / "failed" / "session.mp4.error.txt").read_text()
             assert note.startswith("publish: consent gate: no subjects are declared") and note.count("\n") == 1, note
@@ -720,7 +728,13 @@ def test_a_publishing_preset_publishes_once_in_the_watchers_store_through_kills(
         record_json = json.loads((s.out / "session.clip01.clip.json").read_text())
         assert frames(s.out / "session.clip01.mp4") == record_json["frames"]
 
-        # the publish ledger is the watcher's store: no other store made, nothing sent to YouTube
+        # the publish ledger is the watcher's store: no other store made; one upload at most
         assert not (s.root / "data" / "vidkit" / "vidkit.sqlite3").exists()
-        assert yt.videos == {} and yt.quota_calls.get("videos.insert", 0) == 0
-        assert [r for r in yt.requests if r[1].startswith("/upload/")] == []
+        if upload and subjects:
+            assert len(yt.videos) == 1 and yt.quota_calls.get("videos.insert", 0) == 1, yt.quota_calls
+            (video,) = yt.videos.values()
+            assert video.status["privacyStatus"] == "private"  # private by default
+            assert video.body == (s.out / "session.clip01.mp4").read_bytes()  # the clip, whole
+        else:
+            assert yt.videos == {} and yt.quota_calls.get("videos.insert", 0) == 0
+            assert [r for r in yt.requests if r[1].startswith("/upload/")] == []

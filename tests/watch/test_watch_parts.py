@@ -204,3 +204,11 @@ def test_a_store_on_a_network_share_is_warned_about(tmp_path, monkeypatch, caplo
     monkeypatch.setattr(doctor, "_filesystem", lambda folder: ("ext4", "/"))
     run._warn_if_shared(tmp_path / "store.sqlite3")
     assert caplog.text == ""
+
+
+def test_the_people_in_a_recording_come_from_its_subjects_file(tmp_path):
+    recording = tmp_path / "session_0412.mp4"
+    assert files.subjects_beside(recording) == ()
+    files.subjects_file(recording).write_text("# CAREN export\nP-0042\n\n  P-0043  # therapist\n")
+    assert files.subjects_beside(recording) == ("P-0042", "P-0043")
+    assert not files.is_candidate(files.subjects_file(recording))  # never taken as a recording

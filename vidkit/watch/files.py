@@ -24,6 +24,9 @@ MEDIA_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".avi", ".mts", ".m2
 TEMPORARY = ("*.part", "*.tmp", "*.temp", "*.crdownload", "*.partial", "*.download", "~$*", "*~", ".*")
 SPECIAL_FOLDERS = ("done", "failed", ".vidkit")  # the watcher's own, inside the watched folder
 BAD_AFTER_SETTLES = 3  # a file that never opens is bad input after this many quiet settle periods
+# Beside a recording, `<stem>.subjects.txt`: the pseudonymous ids of the people in it, one per
+# line (for the consent gate; `vidkit run --subject` on the command line).
+SUBJECTS_SUFFIX = ".subjects.txt"
 
 
 def is_candidate(path: Path) -> bool:
@@ -89,6 +92,23 @@ class Settler:
 
     def unsettled(self) -> int:
         return sum(1 for path in self.seen if self.quiet_for(path) < self.settle)
+
+
+def subjects_file(path: Path) -> Path:
+    return path.with_name(path.stem + SUBJECTS_SUFFIX)
+
+
+def subjects_beside(path: Path) -> tuple[str, ...]:
+    """The subject ids in the recording's `<stem>.subjects.txt` (blank lines and # comments
+    skipped); none without one. The ids are checked like --subject's where they are used."""
+    try:
+        text = subjects_file(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInputError(f"{subjects_file(path).name} is not readable: {exc}") from None
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return tuple(line for line in lines if line)
 
 
 def readable(path: Path) -> tuple[float, int]:

@@ -127,6 +127,10 @@ def _back_from_failed(item: Item) -> Path | None:
         raise BadInputError(f"cannot move #{item.id} back: {target} exists")
     os.replace(path, target)
     path.with_name(path.name + ".error.txt").unlink(missing_ok=True)
+    from vidkit.watch.files import subjects_file
+
+    if subjects_file(path).is_file() and not subjects_file(target).exists():  # its subjects, if kept beside it
+        os.replace(subjects_file(path), subjects_file(target))
     return target
 
 

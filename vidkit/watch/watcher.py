@@ -208,13 +208,26 @@ class Watcher:
             if not item.path.is_file():
                 self._fail(item, f"the recording is gone from {item.path.parent}", None, move=False)
                 continue
+            try:
+                options = self._run_options(item)
+            except BadInputError as exc:
+                self._fail(item, str(exc), None)
+                continue
             task = Task(item.id, item.sha256, item.path, self.out_dir, self.options.preset, self.settings,
                         store=self.options.store if self.executor.name == "local" else None,
                         done_steps=self._done_steps(item) if self.executor.name != "local" else {},
-                        hide=self.hide)
+                        hide=self.hide, options=options)
             self.items.start(item.id, self.executor.name)
             log.info("#%d %s: started (attempt %d)", item.id, item.path.name, item.attempts + 1)
             self.running[self.executor.submit(task)] = item
+
+    def _run_options(self, item: Item):
+        """The run's options for one recording: the people named in its `<stem>.subjects.txt`
+        (for the consent gate), and this watcher's store as the publish ledger."""
+        from vidkit.pipeline.run import RunOptions
+
+        subjects = watch_files.subjects_beside(item.path)
+        return RunOptions(subjects=subjects, ledger=self.options.store, store=self.options.store)
 
     def _done_steps(self, item: Item) -> dict[str, Any]:
         return {f"{r.step}:{r.params_sha256}": r.to_dict() for r in self.jobs.list(item.sha256, state="done")}
@@ -273,13 +286,14 @@ class Watcher:
         made are found done and skipped, publishing runs as `vidkit run` would run it."""
         from vidkit.console import Reporter
         from vidkit.pipeline.job import WAITING as STEP_WAITING, Context, run_job
-        from vidkit.pipeline.run import RunOptions, steps_for
+        from vidkit.pipeline.run import steps_for
 
         ctx = Context(self.settings, Reporter(quiet=True), out=self.out_dir)
         try:
             ctx.source(item.path)
-            # the watcher's store holds the publish ledger too (consents, uploads), as `vidkit run --ledger`
-            options = RunOptions(ledger=self.options.store, store=self.options.store)
+            # the same options as the worker's (so its steps are found done), and this watcher's
+            # store as the publish ledger (consents, uploads), as `vidkit run --ledger`
+            options = self._run_options(item)
             job = run_job(f"watch {self.preset.name}", ctx, steps_for(self.preset, item.path, options),
                           jobs=self.jobs, source_sha256=item.sha256)
         except Exception as exc:  # noqa: BLE001 - as a worker's failure
@@ -312,6 +326,9 @@ class Watcher:
             target = target_dir / f"{path.stem}.{number}{path.suffix}"
             number += 1
         os.replace(path, target)  # same file system: atomic; the bytes are never rewritten
+        subjects = watch_files.subjects_file(path)
+        if subjects.is_file():
+            os.replace(subjects, watch_files.subjects_file(target))
         self.claimed.pop(path, None)
         self.settler.forget(path)
         if note is not None:
