@@ -19,7 +19,9 @@ from vidkit.watch.work import classify, one_line
 @pytest.mark.parametrize("name,taken", [
     ("session.mp4", True), ("Session.MOV", True), ("a.mkv", True), ("x.MTS", True),
     ("session.mp4.part", False), ("session.tmp", False), ("~$session.mp4", False), (".session.mp4", False),
-    ("session.mp4.crdownload", False), ("notes.txt", False), ("roster.csv", False), ("session.mp4~", False)])
+    ("session.mp4.crdownload", False), ("notes.txt", False), ("roster.csv", False), ("session.mp4~", False),
+    ("session.publish.mp4", False), ("session.clip01.mp4", False), ("session.blurred.mp4", False),
+    ("session.captioned.mp4", False), ("session.redacted.mp4", False), ("clip.mp4", True), ("published.mp4", True)])
 def test_only_media_names_that_are_not_temporary_are_candidates(name, taken):
     assert files.is_candidate(Path(name)) is taken
 
@@ -212,3 +214,14 @@ def test_the_people_in_a_recording_come_from_its_subjects_file(tmp_path):
     files.subjects_file(recording).write_text("# CAREN export\nP-0042\n\n  P-0043  # therapist\n")
     assert files.subjects_beside(recording) == ("P-0042", "P-0043")
     assert not files.is_candidate(files.subjects_file(recording))  # never taken as a recording
+
+
+def test_the_output_folder_may_not_be_the_watched_one(tmp_path):
+    from vidkit.config import load_settings
+    from vidkit.watch.run import watch_folder
+    from vidkit.watch.watcher import WatchOptions
+
+    options = WatchOptions(folder=tmp_path, out_dir=tmp_path / ".", preset="captions-only",
+                           store=tmp_path / "store.sqlite3", once=True)
+    with pytest.raises(BadInputError, match="must not be the watched folder"):
+        watch_folder(options, load_settings())

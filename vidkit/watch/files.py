@@ -30,11 +30,15 @@ SUBJECTS_SUFFIX = ".subjects.txt"
 
 
 def is_candidate(path: Path) -> bool:
-    """A media file name that is not a temporary or hidden one."""
+    """A media file name that is not a temporary or hidden one, nor named as vidkit names its
+    outputs (session.publish.mp4, session.clip01.mp4, ...: never taken for a new recording, if
+    an output folder is pointed back at the watched one)."""
+    from vidkit.artifacts import source_stem
+
     name = path.name
     if any(fnmatch.fnmatchcase(name.lower(), pattern) for pattern in TEMPORARY):
         return False
-    return path.suffix.lower() in MEDIA_SUFFIXES
+    return path.suffix.lower() in MEDIA_SUFFIXES and source_stem(path) == path.stem
 
 
 def candidates(folder: Path, *, recursive: bool, skip: tuple[Path, ...] = ()) -> list[Path]:

@@ -24,6 +24,9 @@ def watch_folder(options: WatchOptions, settings: Settings) -> Tally:
     folder = options.folder
     if not folder.is_dir():
         raise BadInputError(f"not a folder: {folder}")
+    if options.out_dir.resolve() == folder.resolve():
+        raise BadInputError(f"the output folder must not be the watched folder {folder}: give -o OUT (default "
+                            f"{folder / 'out'})")
     preset = load_preset(options.preset)
     check_preset(preset, settings)  # a publishing preset without a roster is refused now
     hide = roster_words(settings)
