@@ -60,13 +60,13 @@ def recordings(folder: Path, files: int, seconds: float) -> list[Path]:
 class PeakRSS:
     """The largest RSS of any single process in the tree under `root` (sampled)."""
 
-    def __init__(self, root: int):
-        self.root, self.peak_kib, self._stop = root, 0, threading.Event()
+    def __init__(self, root: int, others: tuple[int, ...] = ()):
+        self.root, self.others, self.peak_kib, self._stop = root, others, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _tree(self) -> list[int]:
-        found, todo = [], [self.root]
+        found, todo = [], [self.root, *self.others]
         while todo:
             pid = todo.pop()
             found.append(pid)
@@ -105,10 +105,12 @@ def environment(folder: Path) -> dict[str, str]:
             "XDG_CONFIG_HOME": str(folder / "config")}
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+def timed(cmd: list[str], env: dict[str, str], others: tuple[int, ...] = ()) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB of one process: the command's or its children's, or of
+    `others`, the Dask workers, which are not its children)."""
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = PeakRSS(proc.pid)
+    peak = PeakRSS(proc.pid, others)
     _, err = proc.communicate()
     wall, rss = time.perf_counter() - started, peak.stop()
     if proc.returncode != 0:
@@ -132,7 +134,7 @@ def one_by_one(work: Path, files: list[Path]) -> tuple[float, float, dict[str, f
     return wall, peak, {step: seconds for step, seconds in rows}
 
 
-def watched(work: Path, files: list[Path], *extra: object) -> tuple[float, float]:
+def watched(work: Path, files: list[Path], *extra: object, others: tuple[int, ...] = ()) -> tuple[float, float]:
     env = environment(work)
     incoming = work / "in"
     incoming.mkdir()
@@ -140,7 +142,7 @@ def watched(work: Path, files: list[Path], *extra: object) -> tuple[float, float
         shutil.copy2(path, incoming / path.name)
     time.sleep(0.6)  # settled before the clock starts: the settle wait is not processing
     wall, rss = timed(vidkit("watch", incoming, "--once", "--preset", "review", "-o", work / "out", "--ledger",
-                             work / "store.sqlite3", *extra), env)
+                             work / "store.sqlite3", *extra), env, others)
     with sqlite3.connect(work / "store.sqlite3") as db:
         states = dict(db.execute("SELECT state, count(*) FROM watch_items GROUP BY state").fetchall())
     if states != {"done": len(files)}:
@@ -178,9 +180,12 @@ def main() -> None:
             rows[f"({jobs}) vidkit watch --once --jobs {jobs}"] = watched(folder / f"jobs{jobs}", files, "--jobs", jobs)
             print(f"({jobs}) {rows[f'({jobs}) vidkit watch --once --jobs {jobs}'][0]:.1f} s", flush=True)
         if not args.skip_dask:
-            with cluster() as dask:
+            from distributed import Client
+
+            with cluster() as dask, Client(dask) as client:
+                workers = tuple(client.run(os.getpid).values())
                 rows["(d) vidkit watch --once, Dask LocalCluster 2 workers"] = watched(
-                    folder / "dask", files, "--executor", dask.scheduler_address)
+                    folder / "dask", files, "--executor", dask.scheduler_address, others=workers)
     base = rows["(s) vidkit run, each file in turn"][0]
     print(f"\n{args.files} recordings x {args.seconds:g} s = {minutes:g} recording-minutes, preset review, "
           f"{cores} cores, {time.strftime('%Y-%m-%d')}\n")
