@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 DEMO_OUT ?= demo-out
 SAMPLE := assets/sample/caren_session.mp4
 
-.PHONY: demo test test-fast install install-test bench bench-blur bench-branding bench-clip bench-glossary bench-render bench-pipeline clean
+.PHONY: demo test test-fast install install-test bench bench-blur bench-branding bench-clip bench-glossary bench-render bench-pipeline bench-watch clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,9 @@ bench-glossary: install-test
 
 bench-pipeline: install-test
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/pipeline.py
+
+bench-watch: install-test
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/watch.py
 
 clean:
 	rm -rf $(VENV) .venv-deface .venv-moviepy $(DEMO_OUT) .pytest_cache .hypothesis
