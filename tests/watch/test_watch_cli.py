@@ -152,3 +152,37 @@ def test_sigterm_lets_the_running_step_finish_and_exits_0(tmp_path):
     assert result.returncode == 0, result.stderr
     assert {r["state"] for r in _status(tmp_path, env)["recordings"]} == {"done"}
     assert (out / "a.srt").is_file() and (out / "b.srt").is_file()
+
+
+def test_polling_a_share_with_subfolders_moves_finished_recordings_to_done(tmp_path):
+    """--poll (no file events: SMB/NFS), --recursive, watch.on_done = move: a recording copied into
+    a sub-folder while the watcher runs is found by the scan, processed, and moved to done/ with
+    its subjects file; the watcher's own folders are never scanned."""
+    env = _env(tmp_path, on_done="move", poll_seconds=0.5)
+    incoming, out, ledger = tmp_path / "in", tmp_path / "out", tmp_path / "store.sqlite3"
+    (incoming / "monday").mkdir(parents=True)
+    watcher = subprocess.Popen([sys.executable, "-m", "vidkit", "watch", str(incoming), "--poll", "--recursive",
+                                "--preset", "captions-only", "-o", str(out), "--ledger", str(ledger)],
+                               env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        log = out / ".vidkit" / "watch.log"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (log.is_file() and "watching" in log.read_text()):
+            time.sleep(0.2)
+        _cut(tmp_path / "staging" / "s1.mp4", 6.0)
+        (incoming / "monday" / "s1.subjects.txt").write_text("P-0042\n")
+        os.replace(tmp_path / "staging" / "s1.mp4", incoming / "monday" / "s1.mp4")  # arrives
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not (incoming / "done" / "s1.mp4").is_file():
+            time.sleep(0.3)
+        watcher.send_signal(signal.SIGTERM)
+        _, stderr = watcher.communicate(timeout=60)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+    assert watcher.returncode == 0, stderr
+    assert (incoming / "done" / "s1.mp4").is_file() and (incoming / "done" / "s1.subjects.txt").is_file()
+    assert not (incoming / "monday" / "s1.mp4").exists()
+    assert (out / "s1.srt").is_file()
+    (record,) = _status(tmp_path, env)["recordings"]
+    assert record["state"] == "done" and record["path"] == str(incoming / "done" / "s1.mp4")
