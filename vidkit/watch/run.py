@@ -97,6 +97,7 @@ def _locked(options: WatchOptions) -> Iterator[None]:
         yield
     finally:
         for lock in reversed(held):
+            Path(lock.lock_file + ".pid").unlink(missing_ok=True)  # the lock file stays (filelock's way)
             lock.release()
 
 
