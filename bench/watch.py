@@ -162,6 +162,8 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--only", choices=("s", "1", "2", "d"), action="append",
+                        help="run only these (repeatable); without (s) there are no ratios or per-step costs")
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     print(f"{platform.node()}: {cores} cores, load {os.getloadavg()[0]:.2f}", flush=True)
@@ -172,27 +174,33 @@ def main() -> None:
         minutes = args.files * args.seconds / 60
         warm = folder / "warm"  # the first process pays for cold caches: not timed
         subprocess.run(vidkit("transcribe", files[0], "-o", warm), env=environment(warm), check=True)
-        rows = {}
-        wall, rss, steps = one_by_one(folder / "serial", files)
-        rows["(s) vidkit run, each file in turn"] = (wall, rss)
-        print(f"(s) {wall:.1f} s", flush=True)
+        rows, steps = {}, {}
+        if not args.only or "s" in args.only:
+            wall, rss, steps = one_by_one(folder / "serial", files)
+            rows["(s) vidkit run, each file in turn"] = (wall, rss)
+            print(f"(s) {wall:.1f} s", flush=True)
         for jobs in (1, 2):
+            if args.only and str(jobs) not in args.only:
+                continue
             rows[f"({jobs}) vidkit watch --once --jobs {jobs}"] = watched(folder / f"jobs{jobs}", files, "--jobs", jobs)
             print(f"({jobs}) {rows[f'({jobs}) vidkit watch --once --jobs {jobs}'][0]:.1f} s", flush=True)
-        if not args.skip_dask:
+        if not args.skip_dask and (not args.only or "d" in args.only):
             from distributed import Client
 
             with cluster() as dask, Client(dask) as client:
                 workers = tuple(client.run(os.getpid).values())
                 rows["(d) vidkit watch --once, Dask LocalCluster 2 workers"] = watched(
                     folder / "dask", files, "--executor", dask.scheduler_address, others=workers)
-    base = rows["(s) vidkit run, each file in turn"][0]
+    base = rows.get("(s) vidkit run, each file in turn", (None,))[0]
     print(f"\n{args.files} recordings x {args.seconds:g} s = {minutes:g} recording-minutes, preset review, "
           f"{cores} cores, {time.strftime('%Y-%m-%d')}\n")
     print("| | wall s | recording-min per wall-min | vs (s) | peak RSS per job |")
     print("|---|---|---|---|---|")
     for name, (wall, rss) in rows.items():
-        print(f"| {name} | {wall:.1f} | {minutes / (wall / 60):.2f} | {base / wall:.2f}x | {rss:.0f} MiB |")
+        ratio = f"{base / wall:.2f}x" if base else "-"
+        print(f"| {name} | {wall:.1f} | {minutes / (wall / 60):.2f} | {ratio} | {rss:.0f} MiB |")
+    if not steps:
+        return
     per_recording = sum(steps.values())
     print(f"\nper-step seconds per {args.seconds:g} s recording (from run (s)): "
           + json.dumps({k: round(v, 1) for k, v in steps.items()}))
