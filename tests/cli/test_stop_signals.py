@@ -24,9 +24,18 @@ NOT_VIDKIT = {".ses"}
 
 
 def start_vidkit(*args, tmp: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """vidkit as started from a terminal: with the stop signals at their defaults. vidkit keeps a
+    signal its parent chose to ignore (as under nohup), and a test runner's process may ignore
+    SIGINT by the time this runs (seen in the full suite under xdist): not what a user's shell does."""
     full_env = {**os.environ, "TMPDIR": str(tmp), **(env or {})}
+
+    def as_from_a_shell() -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+
     return subprocess.Popen([sys.executable, "-m", "vidkit", *map(str, args), "--quiet"], env=full_env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=as_from_a_shell)
 
 
 def slow_ffmpeg(folder: Path) -> Path:

@@ -183,7 +183,12 @@ def test_no_roster_name_or_number_under_the_output_folder_or_on_the_terminal(cas
     for cwd, args in runs:
         result = run_vidkit(*args, cwd=cwd)
         command = " ".join(str(a) for a in args if not str(a).startswith("/"))
-        if result.returncode != 0:
+        # The named session's "Anna Visser" is heard by tiny.en as "and a visitor": not redacted, so
+        # not bleeped. The second listen decodes unsure stretches by sampling and sometimes hears
+        # "Anna" there: then refusing the output (exit 1, recorded as unverified) is right. Any other
+        # failure is one; and whatever was refused, no file below may hold a name.
+        refused = result.returncode == 1 and "the second listen still hears" in result.stderr
+        if result.returncode != 0 and not (case == "named" and refused):
             failed[command] = [line for line in result.stderr.splitlines() if re.search(r"[a-z]", line)][-1:]
         printed.append((command, result.stdout + result.stderr))
     # Guards the guard: the recording's clear transcript says the names (and numbers) looked for.
