@@ -227,6 +227,9 @@ def test_no_roster_name_or_number_under_the_output_folder_or_on_the_terminal(cas
     # The publishable outputs say their words were redacted and the second listen heard nothing.
     for record, key in ((out / f"{stem}.clip01.clip.json", "words"), (out / f"{stem}.privacy.json", "words")):
         words = json.loads(record.read_text("utf-8"))[key]
-        assert words["redacted"] and words["verified"] is True and words["heard"] == [], (record.name, words)
+        # (the named session: refused when the second listen hears the missed "Anna", see above)
+        refused = case == "named" and words["verified"] is False and {h["kind"] for h in words["heard"]} == {"name"}
+        assert words["redacted"] and (refused or (words["verified"] is True and words["heard"] == [])), \
+            (record.name, words)
     # `redact` found the names in the clear words behind the redacted transcript it was given.
     assert json.loads((out / "again" / f"{stem}.redaction.json").read_text("utf-8"))["counts"]["name"] >= 1
