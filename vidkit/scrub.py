@@ -12,6 +12,7 @@ refresh tokens, `GOCSPX-` client secrets.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 SECRET = "[secret]"
 # Longest first, so that `code_verifier` is not read as `code`.
@@ -42,6 +43,24 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"""(?<!\w)1//[\w.~+/=-]{8,}"""), SECRET),
     (re.compile(r"""\bGOCSPX-[\w-]+"""), SECRET),
 ]
+
+
+def one_line(error: object, hide: Iterable[str] = (), limit: int = 500, hidden: str = "<hidden>") -> str:
+    """`error` as one line for a record or a note: whitespace collapsed, each text of `hide`
+    (file names, roster names) replaced by `hidden` whatever its case, secrets scrubbed, cut to
+    `limit` characters."""
+    text = " ".join(str(error).split()) or type(error).__name__
+    for word in sorted({h for h in hide if h}, key=len, reverse=True):
+        text = re.sub(re.escape(word), hidden, text, flags=re.IGNORECASE)
+    text = scrub_secrets(text)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def roster_words(roster) -> list[str]:
+    """A roster's names and their parts of 3 letters and more: what no log line, error or
+    stored line may hold."""
+    return [part for person in roster.people for name in person.names
+            for part in [name, *name.split()] if len(part) >= 3]
 
 
 def scrub_secrets(text: str) -> str:

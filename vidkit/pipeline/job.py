@@ -117,8 +117,9 @@ class Context:
         except Exception:  # noqa: BLE001 - an unusable roster: the error being recorded says so
             privacy = None
         if privacy is not None:
-            words += [part for person in privacy.roster.people for name in person.names
-                      for part in [name, *name.split()] if len(part) >= 3]
+            from vidkit.scrub import roster_words
+
+            words += roster_words(privacy.roster)
         return words
 
     def result(self, step: str) -> StepResult | None:

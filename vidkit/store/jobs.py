@@ -126,14 +126,9 @@ class JobStore:
              hide: Iterable[str] = ()) -> StepRecord:
         """Mark the step failed with one line of `error`; each text in `hide` (the input's file
         name and stem, roster names) becomes <hidden>, secrets become [secret]."""
-        from vidkit.scrub import scrub_secrets
+        from vidkit.scrub import one_line
 
-        text = " ".join(str(error).split()) or type(error).__name__
-        for secret in sorted({h for h in hide if h}, key=len, reverse=True):
-            text = re.sub(re.escape(secret), HIDDEN, text, flags=re.IGNORECASE)
-        text = scrub_secrets(text)
-        if len(text) > ERROR_CHARS:
-            text = text[:ERROR_CHARS - 3] + "..."
+        text = one_line(error, hide, ERROR_CHARS, HIDDEN)
         return self._end(_key(source_sha256, step, params), FAILED, "{}", text)
 
     def forget(self, source_sha256: str) -> int:

@@ -67,9 +67,9 @@ def roster_words(settings: Settings) -> tuple[str, ...]:
         return ()
     from vidkit.privacy.options import privacy_options
 
-    roster = privacy_options(settings).roster
-    return tuple(sorted({part for person in roster.people for name in person.names
-                         for part in [name, *name.split()] if len(part) >= 3}))
+    from vidkit.scrub import roster_words as words
+
+    return tuple(sorted(set(words(privacy_options(settings).roster))))
 
 
 @contextlib.contextmanager

@@ -160,15 +160,10 @@ def disk_full(exc: BaseException, folders: dict[str, Path]) -> str | None:
 
 
 def one_line(exc: BaseException, hide: tuple[str, ...] = ()) -> str:
-    """The error as one line, roster names and secrets hidden."""
-    import re
+    """The error as one line, roster names and secrets hidden (vidkit.scrub.one_line)."""
+    from vidkit.scrub import one_line as line
 
-    from vidkit.scrub import scrub_secrets
-
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    for word in sorted({h for h in hide if h}, key=len, reverse=True):
-        text = re.sub(re.escape(word), "<hidden>", text, flags=re.IGNORECASE)
-    return scrub_secrets(text)[:500]
+    return line(exc, hide)
 
 
 class _Guard:
