@@ -18,6 +18,7 @@ from pathlib import Path
 from vidkit.config import Settings
 from vidkit.errors import BadInputError, ProcessingError, VidkitError
 from vidkit.pipeline.presets import Preset
+from vidkit.watch.executors import scheduler_address as dask_address
 
 log = logging.getLogger(__name__)
 
@@ -309,17 +310,6 @@ def check_writable(out: Path) -> Check:
     if folder == out:
         return Check("output folder", OK, f"{out} is writable")
     return Check("output folder", OK, f"{out} will be created ({folder} is writable)")
-
-
-def dask_address(executor: str) -> str | None:
-    """The scheduler that `watch.executor` / --executor names, read as vidkit.watch.executors
-    reads it (dask://HOST:PORT is tcp://HOST:PORT); None for the local process pool."""
-    if executor in ("", "local"):
-        return None
-    target = executor.removeprefix("dask://")
-    if not executor.startswith(("dask://", "tcp://", "tls://")) or not target.split("://")[-1].strip("/"):
-        raise BadInputError(f"executor {executor!r} is neither local nor dask://HOST:PORT")
-    return target if "://" in target else f"tcp://{target}"
 
 
 def check_dask(executor: str, timeout: float | None = None) -> Check | None:

@@ -115,8 +115,7 @@ class DaskExecutor:
             from distributed import Client, Event
         except ImportError:
             raise BadInputError("--executor dask:// needs the distributed package: pip install 'vidkit[dask]'") from None
-        target = address.removeprefix("dask://")
-        target = target if "://" in target else f"tcp://{target}"
+        target = scheduler_address(address) or address
         try:
             self.client = Client(target, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
@@ -247,9 +246,17 @@ def _dask_run(task: Task, stop_name: str) -> Outcome:
     return replace(outcome, events=tuple(e for e in sent if e["kind"] != "progress"))
 
 
+def scheduler_address(executor: str) -> str | None:
+    """The scheduler that `watch.executor` / --executor names (dask://HOST:PORT is tcp://HOST:PORT;
+    tcp:// and tls:// as they are); None for the local process pool."""
+    if executor in ("", "local"):
+        return None
+    target = executor.removeprefix("dask://")
+    if not executor.startswith(("dask://", "tcp://", "tls://")) or not target.split("://")[-1].strip("/"):
+        raise BadInputError(f"executor {executor!r} is neither local nor dask://HOST:PORT")
+    return target if "://" in target else f"tcp://{target}"
+
+
 def make_executor(spec: str, jobs: int, store: Path):
-    if not spec or spec == "local":
-        return LocalExecutor(jobs, store)
-    if spec.startswith(("dask://", "tcp://", "tls://")):
-        return DaskExecutor(spec)
-    raise BadInputError(f"unknown executor {spec!r}: use local or dask://HOST:PORT")
+    address = scheduler_address(spec)
+    return LocalExecutor(jobs, store) if address is None else DaskExecutor(address)
