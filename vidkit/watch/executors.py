@@ -115,7 +115,8 @@ class DaskExecutor:
             from distributed import Client, Event
         except ImportError:
             raise BadInputError("--executor dask:// needs the distributed package: pip install 'vidkit[dask]'") from None
-        target = scheduler_address(address) or address
+        target = address.removeprefix("dask://")  # any scheme distributed knows (inproc:// in tests)
+        target = target if "://" in target else f"tcp://{target}"
         try:
             self.client = Client(target, timeout=timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
