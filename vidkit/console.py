@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import sys
+import threading
 from pathlib import Path
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -132,6 +133,7 @@ class Reporter:
         self.quiet = quiet
         self._progress: Progress | None = None
         self._tasks: dict[str, TaskID] = {}
+        self._lock = threading.Lock()
 
     @contextlib.contextmanager
     def running(self) -> Iterator[Reporter]:
@@ -156,10 +158,11 @@ class Reporter:
     def update(self, stage: str, done: float, total: float) -> None:
         if self.quiet:
             return
-        progress = self._start()
-        if stage not in self._tasks:
-            self._tasks[stage] = progress.add_task(stage, total=max(total, 1e-9))
-        progress.update(self._tasks[stage], completed=min(done, total), total=max(total, 1e-9))
+        with self._lock:  # a background stage (a job's face scan) reports from its own thread
+            progress = self._start()
+            if stage not in self._tasks:
+                self._tasks[stage] = progress.add_task(stage, total=max(total, 1e-9))
+            progress.update(self._tasks[stage], completed=min(done, total), total=max(total, 1e-9))
 
     def stage(self, name: str, total: float) -> Callable[[float], None]:
         """A callback for one stage: call it with the amount done (same unit as `total`)."""

@@ -48,7 +48,7 @@ def transcriptions(monkeypatch, tmp_path):
     made = []
     words = load_transcript(make_transcript(tmp_path / "words.json", offset=0.0)).segments
 
-    def fake(path, options, on_progress=None):
+    def fake(path, options, on_progress=None, engines=None):
         made.append(Path(path))
         return Transcript("en", 3.0, words, {"engine": "test", "input_sha256": file_sha256(path)})
 

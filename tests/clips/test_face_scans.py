@@ -13,7 +13,7 @@ from tests.support.faces import SCENARIOS, render, write_clip
 from vidkit.faces import masking
 from vidkit.faces.masking import FaceScans, find_faces
 from vidkit.faces.options import BlurOptions
-from vidkit.faces.detect import make_detector
+from vidkit.faces.detect import Detectors
 from vidkit.media import probe
 from vidkit.pipeline.clip_render import schedule_for
 from vidkit.pipeline.render_job import whole_schedule
@@ -32,7 +32,7 @@ OPTIONS = BlurOptions(detect_size=320, fine_every=6)  # a full-size pass that a 
 
 def test_a_clip_reads_its_stretch_of_the_whole_scan_and_it_equals_its_own_scan(moving, monkeypatch):
     info = probe(moving)
-    detector = make_detector("yunet", 1)
+    detector = Detectors()
     scans = FaceScans()
     whole = find_faces(info, whole_schedule(info), detector, OPTIONS, scans=scans)
     assert any(whole.detections)
@@ -52,7 +52,7 @@ def test_a_clip_reads_its_stretch_of_the_whole_scan_and_it_equals_its_own_scan(m
 def test_what_a_render_adds_after_scanning_is_not_handed_on(moving):
     info = probe(moving)
     scans = FaceScans()
-    whole = find_faces(info, whole_schedule(info), make_detector("yunet", 1), OPTIONS, scans=scans)
+    whole = find_faces(info, whole_schedule(info), Detectors(), OPTIONS, scans=scans)
     before = [list(boxes) for boxes in whole.detections]
     whole.detections[10].append(whole.detections[0][0] if whole.detections[0] else None)  # a verifier finding
     start, end = masking.faces_window(info, schedule_for(info, [(0.0, 3.0)]), OPTIONS)
@@ -67,7 +67,7 @@ def test_other_settings_an_edited_file_or_a_longer_window_scan_again(moving, tmp
     info = probe(moving)
     scans = FaceScans()
     short = schedule_for(info, [(0.0, 2.0)])
-    find_faces(info, short, make_detector("yunet", 1), OPTIONS, scans=scans)
+    find_faces(info, short, Detectors(), OPTIONS, scans=scans)
     start, end = masking.faces_window(info, short, OPTIONS)
     assert scans.window(info, OPTIONS, start, end) is not None
     assert scans.window(info, replace(OPTIONS, detect_size=640), start, end) is None

@@ -79,7 +79,7 @@ def test_an_unexpected_error_or_log_line_of_a_roster_run_shows_no_name(named, mo
 
     folder, _, roster, plain = named
 
-    def failing(path, options, on_progress=None):
+    def failing(path, options, on_progress=None, engines=None):
         logging.getLogger("some.library").warning("odd audio near 'Maria Jansen', 06 12345678")
         raise RuntimeError("decoder gave up after Maria Jansen")
 

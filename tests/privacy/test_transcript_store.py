@@ -43,7 +43,7 @@ def transcriptions(monkeypatch):
     """Every (recording, model) transcribed; the words are always `spoken()`."""
     calls = []
 
-    def fake(path, options, on_progress=None):
+    def fake(path, options, on_progress=None, engines=None):
         calls.append((Path(path).name, options.model))
         return spoken(file_sha256(path), options.model)
 

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vidkit.faces.detect import make_detector
+from vidkit.faces.detect import Detectors
 from vidkit.faces.mask import MODES
 from vidkit.faces.masking import ClipFaces, ClipMasks, FrameVerifier, mask_and_verify
-from vidkit.faces.options import BlurOptions, Finding, Rect, detection_plan, faces_in
+from vidkit.faces.options import BlurOptions, Finding, Rect, detection_plan
+from vidkit.faces.scan import detect_frames
 from vidkit.faces.tracks import Track
 from vidkit.media.frames import Planes, even_size, read_bgr, transcode
 from vidkit.media.probe import MediaInfo
@@ -36,14 +37,15 @@ class BlurResult:
 
 
 def anonymise(info: MediaInfo, out_path: Path, options: BlurOptions,
-              on_progress: Progress | None = None) -> BlurResult:
-    """Write `out_path` with every detected face masked; see the module docstring."""
+              on_progress: Progress | None = None, detectors: Detectors | None = None) -> BlurResult:
+    """Write `out_path` with every detected face masked; see the module docstring. `detectors`:
+    where the primary detector and the verifier come from (the registry by default)."""
     assert info.video is not None
     if options.mode not in MODES:
         raise ValueError(f"unknown mode {options.mode!r}")
     progress = on_progress or (lambda stage, done, total: None)
-    primary = make_detector(options.detector, options.threads)
-    faces = scan_recording(info, primary, options, lambda t: progress("Finding faces", t, info.duration))
+    detectors = detectors or Detectors()
+    faces = scan_recording(info, detectors, options, lambda t: progress("Finding faces", t, info.duration))
 
     def render(masks: ClipMasks, scan: FrameVerifier | None, round_: int) -> None:
         label = ("Masking and verifying" if scan is not None else "Masking") + (f" (round {round_ + 1})" if round_ else "")
@@ -57,22 +59,23 @@ def anonymise(info: MediaInfo, out_path: Path, options: BlurOptions,
                   on_progress=lambda t: progress(label, t, info.duration))
         progress(label, info.duration, info.duration)
 
-    done = mask_and_verify(info, faces, faces, options, render)
+    done = mask_and_verify(info, faces, faces, options, render, detectors)
     painted = {index: rects for index, rects in done.masks.painted.items() if index >= 0}
-    detectors = {"primary": primary.describe()}
+    described = {"primary": detectors.make(options.detector, 1).describe()}
     if done.verifier is not None:
-        detectors["verifier"] = done.verifier
+        described["verifier"] = done.verifier
     return BlurResult(done.masks.tracks, faces.times, done.rounds, done.verified is True, even_size(info),
-                      detectors, painted)
+                      described, painted)
 
 
-def scan_recording(info: MediaInfo, detector, options: BlurOptions,
+def scan_recording(info: MediaInfo, detectors: Detectors, options: BlurOptions,
                    on_progress: Callable[[float], None] | None = None) -> ClipFaces:
     """Faces in every frame of the recording, in decode order (the order transcode paints). A
     frame is known by its number, not its pts: some streams have none, or repeat them."""
     pts, times, found = [], [], []
-    for frame in read_bgr(info, detection_plan(info, options)):
-        found.append(faces_in(frame.images, detector))
+    frames = read_bgr(info, detection_plan(info, options))
+    for frame, faces in detect_frames(frames, detectors, options.detector, options.threads):
+        found.append(faces)
         pts.append(frame.index)
         times.append(frame.time)
         if on_progress is not None:

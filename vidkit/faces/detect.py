@@ -169,7 +169,25 @@ def nms(corners: np.ndarray, scores: np.ndarray, iou_limit: float) -> list[int]:
 DETECTORS = {"yunet": YuNetDetector, "centerface": CenterFaceDetector}
 
 
+class Detectors:
+    """Makes face detectors by name. A job's context holds one (`Context.detectors`) and hands
+    it to every step, so a caller or a test chooses the detectors by passing its own table,
+    not by patching a module. Without a table it reads DETECTORS when asked (a plugin may add
+    to it)."""
+
+    def __init__(self, table: dict[str, type] | None = None):
+        self._table = table
+
+    @property
+    def table(self) -> dict[str, type]:
+        return DETECTORS if self._table is None else self._table
+
+    def make(self, name: str, threads: int = 0) -> Detector:
+        """A new detector; `threads` its CPU threads (0: the runtime's default)."""
+        if name not in self.table:
+            raise BadInputError(f"unknown face detector {name!r}; use {' or '.join(self.table)}")
+        return self.table[name](threads=threads)
+
+
 def make_detector(name: str, threads: int = 0) -> Detector:
-    if name not in DETECTORS:
-        raise BadInputError(f"unknown face detector {name!r}; use {' or '.join(DETECTORS)}")
-    return DETECTORS[name](threads=threads)
+    return Detectors().make(name, threads)

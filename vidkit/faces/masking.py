@@ -23,8 +23,9 @@ import numpy as np
 
 from vidkit.media.frames import Planes, even_size, read_bgr
 from vidkit.media.probe import MediaInfo
-from vidkit.faces.options import BlurOptions, Finding, detection_plan, faces_in, regions_for, unmasked
-from vidkit.faces.detect import Box, Detector, make_detector
+from vidkit.faces.options import BlurOptions, Finding, detection_plan, regions_for, unmasked
+from vidkit.faces.detect import Box, Detector, Detectors
+from vidkit.faces.scan import detect_frames
 from vidkit.faces.mask import apply, region, static_region
 from vidkit.faces.tracks import EXTENDED, Track, TrackRules, boxes_by_frame, build_tracks
 
@@ -66,13 +67,15 @@ def faces_window(info: MediaInfo, schedule: Frames, options: BlurOptions) -> tup
     return max(0.0, min(schedule.times) - margin), max(schedule.times) + margin
 
 
-def find_faces(info: MediaInfo, schedule: Frames, detector: Detector, options: BlurOptions,
+def find_faces(info: MediaInfo, schedule: Frames, detectors: Detectors, options: BlurOptions,
                on_progress: Progress | None = None, scans: FaceScans | None = None) -> ClipFaces:
-    """Faces in every source frame of faces_window(); kept in `scans` for later clips."""
+    """Faces (the primary detector, `options.detector`) in every source frame of
+    faces_window(); kept in `scans` for later clips."""
     start, end = faces_window(info, schedule, options)
     pts, times, found = [], [], []
-    for frame in read_bgr(info, detection_plan(info, options), (start, end)):
-        found.append(faces_in(frame.images, detector))
+    frames = read_bgr(info, detection_plan(info, options), (start, end))
+    for frame, faces in detect_frames(frames, detectors, options.detector, options.threads):
+        found.append(faces)
         pts.append(frame.pts)
         times.append(frame.time)
         if on_progress is not None:
@@ -93,6 +96,40 @@ class FaceScans:
 
     def __init__(self) -> None:
         self._kept: dict[tuple, tuple[tuple[float, float], ClipFaces]] = {}
+        self._running: list[tuple[tuple, threading.Thread]] = []
+        self._stop = threading.Event()
+
+    def start(self, info: MediaInfo, schedule: Frames, detectors: Detectors, options: BlurOptions,
+              on_progress: Progress | None = None) -> None:
+        """Scan `schedule`'s stretch on a background thread, for a render that comes later in
+        the job (the session preset scans while the words are transcribed: the face scan
+        needs no words, and Whisper leaves most of a second core idle). window() waits for
+        it; a scan that fails is dropped, and the render then scans again in its own step,
+        where the failure is reported."""
+        stop = self._stop
+
+        def progress(done: float) -> None:
+            if stop.is_set():
+                raise _Stopped
+            if on_progress is not None:
+                on_progress(done)
+
+        def scan() -> None:
+            try:
+                find_faces(info, schedule, detectors, options, progress, self)
+            except BaseException:  # noqa: BLE001 - dropped on purpose; see above
+                pass
+
+        thread = threading.Thread(target=scan, name="vidkit-face-scan", daemon=True)
+        self._running.append((self._key(info, options), thread))
+        thread.start()
+
+    def close(self) -> None:
+        """Stop background scans and wait for them (the end of a job, or its failure)."""
+        self._stop.set()
+        for _, thread in self._running:
+            thread.join()
+        self._running.clear()
 
     @staticmethod
     def _key(info: MediaInfo, options: BlurOptions) -> tuple:
@@ -111,8 +148,13 @@ class FaceScans:
 
     def window(self, info: MediaInfo, options: BlurOptions, start: float, end: float) -> ClipFaces | None:
         """The kept frames with start <= time < end (read_bgr's window), or None unless a
-        kept scan covers all of [start, end)."""
-        known = self._kept.get(self._key(info, options))
+        kept scan covers all of [start, end). A background scan of the same file and settings
+        is waited for first."""
+        key = self._key(info, options)
+        for running, thread in self._running:
+            if running == key:
+                thread.join()
+        known = self._kept.get(key)
         if known is None:
             return None
         (begin, finish), faces = known
@@ -121,6 +163,10 @@ class FaceScans:
         picked = [i for i, t in enumerate(faces.times) if start <= t < end]
         return ClipFaces([faces.pts[i] for i in picked], [faces.times[i] for i in picked],
                          [list(faces.detections[i]) for i in picked])
+
+
+class _Stopped(Exception):
+    """A background scan told to stop."""
 
 
 def _copy(faces: ClipFaces) -> ClipFaces:
@@ -259,7 +305,7 @@ Render = Callable[[ClipMasks, "FrameVerifier | None", int], None]
 
 
 def mask_and_verify(info: MediaInfo, frames: Frames, faces: ClipFaces, options: BlurOptions,
-                    render: Render) -> Verified:
+                    render: Render, detectors: Detectors | None = None) -> Verified:
     """The one mask -> verify -> render-again loop of every masked output.
 
     `render(masks, scan, round)` writes the output once: each frame painted with
@@ -272,7 +318,7 @@ def mask_and_verify(info: MediaInfo, frames: Frames, faces: ClipFaces, options: 
     scan = None
     if options.verify:
         # One onnxruntime thread: the encoder runs at the same time and wants the other core.
-        scan = FrameVerifier(frames, masks, make_detector(options.verifier, 1))
+        scan = FrameVerifier(frames, masks, (detectors or Detectors()).make(options.verifier, 1))
     rounds: list[list[Finding]] = []
     try:
         while True:

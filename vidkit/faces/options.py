@@ -8,13 +8,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from vidkit.media.frames import read_bgr
 from vidkit.media.probe import MediaInfo
 from vidkit.faces.detect import Box, Detector
 from vidkit.faces.mask import Margins, region, static_region
 from vidkit.faces.tracks import iou
 
-Progress = Callable[[str, float, float], None]
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1: pixels of the upright frame
 
 
@@ -74,21 +72,6 @@ def detection_plan(info: MediaInfo, options: BlurOptions, stride: int = 1) -> Ca
 
     return sizes
 
-
-
-def detect_all(info: MediaInfo, detector: Detector, plan: Callable[[int], list[int]],
-               on_progress: Callable[[float], None] | None = None) -> tuple[list[list[Box]], list[float]]:
-    """Faces in every frame, in upright full-frame pixels, and each frame's time in seconds."""
-    found: list[list[Box]] = []
-    times: list[float] = []
-    for _, _, time, images in read_bgr(info, plan):
-        found.append(faces_in(images, detector))
-        times.append(time)
-        if on_progress is not None:
-            on_progress(time)
-    if on_progress is not None:
-        on_progress(info.duration)  # the last frame starts before the end: close the bar
-    return found, times
 
 
 def faces_in(images: dict[int, tuple[Any, float]], detector: Detector) -> list[Box]:

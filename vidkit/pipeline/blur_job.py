@@ -77,7 +77,10 @@ def blur_options(settings: Settings, keep_tracks: tuple[int, ...], regions: tupl
 
 def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: Path | None = None,
              keep_tracks: tuple[int, ...] = (), regions: tuple[str, ...] = (),
-             review: bool = False, transcript_path: Path | None = None, overwrite: bool = False) -> BlurJobResult:
+             review: bool = False, transcript_path: Path | None = None, overwrite: bool = False,
+             detectors: Any = None, engines: Any = None) -> BlurJobResult:
+    """`vidkit blur`; `detectors`, `engines`: where detectors and speech engines come from
+    (vidkit.faces.detect.Detectors, vidkit.transcribe.engines.Engines; the registries by default)."""
     info = probe(input_path)
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: there are no faces to mask")
@@ -89,7 +92,7 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
     out_dir = resolve_out_dir(settings, out)
     check_stem_outputs(input_path, out_dir, overwrite=overwrite, keep=(transcript_path,))
     video = output_path(input_path, out_dir, artifacts.BLURRED)
-    result = anonymise(info, video, options, reporter.update)
+    result = anonymise(info, video, options, reporter.update, detectors)
     unknown = set(keep_tracks) - {t.id for t in result.tracks}
     if unknown:
         video.unlink(missing_ok=True)
@@ -100,7 +103,7 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
     words = unredacted()
     if settings.get("privacy", "roster"):
         extra["redaction"], words = _redact_audio(input_path, info, video, settings, reporter, out,
-                                                  transcript_path, job)
+                                                  transcript_path, job, engines)
     extra["words"] = words.to_dict()
     report = build_report(result, options, input_path, video, extra)
     job.outputs["report"] = PrivacyReport(report).save(output_path(input_path, out_dir, artifacts.PRIVACY_REPORT))
@@ -130,7 +133,7 @@ def blur_job(input_path: Path, settings: Settings, reporter: Reporter, *, out: P
 
 def _redact_audio(input_path: Path, info, video: Path, settings: Settings, reporter: Reporter,
                   out: Path | None, transcript_path: Path | None,
-                  job: BlurJobResult) -> tuple[dict[str, Any], WordsRecord]:
+                  job: BlurJobResult, engines: Any = None) -> tuple[dict[str, Any], WordsRecord]:
     """Bleep roster names and identifying numbers in the blurred video's audio: the audio is
     filtered once from the source while the rendered video stream is copied, not re-encoded.
     Then the second listen over the result (the report's `words` block)."""
@@ -144,7 +147,7 @@ def _redact_audio(input_path: Path, info, video: Path, settings: Settings, repor
     if info.audio is None:
         words = WordsRecord(redacted=True, roster_sha256=privacy.roster_sha256, note=NO_AUDIO)
         return {"audio": "no audio stream"}, words
-    got = obtain_transcript(input_path, info, settings, reporter, out, transcript_path)
+    got = obtain_transcript(input_path, info, settings, reporter, out, transcript_path, engines)
     job.outputs.update(got.outputs)
     out_dir = resolve_out_dir(settings, out)
     redaction = redact_for_captions(input_path, info, got.transcript, privacy, out_dir, burn=True)
@@ -164,7 +167,7 @@ def _redact_audio(input_path: Path, info, video: Path, settings: Settings, repor
     if settings.get("privacy", "verify_words"):
         progress = reporter.stage("Listening again", info.duration)
         words.verified, words.heard, words.note = listen_again(
-            video, privacy.roster, settings.section("transcribe"), lambda done, total: progress(done))
+            video, privacy.roster, settings.section("transcribe"), lambda done, total: progress(done), engines)
     else:
         words.note = "the second listen is off (privacy.verify_words = false)"
     return redaction.summary, words

@@ -5,6 +5,7 @@ re-timed sidecars, a transcript excerpt, a thumbnail and a `<stem>.clipNN.clip.j
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -42,8 +43,10 @@ class ClipJobResult:
 
 
 def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: ClipRequest,
-             out: Path | None = None, *, overwrite: bool = False, scans: Any = None) -> ClipJobResult:
-    """`scans`: a vidkit.faces.masking.FaceScans shared with the job's earlier renders."""
+             out: Path | None = None, *, overwrite: bool = False, scans: Any = None, detectors: Any = None,
+             engines: Any = None) -> ClipJobResult:
+    """`scans`: a vidkit.faces.masking.FaceScans shared with the job's earlier renders;
+    `detectors`, `engines`: where detectors and speech engines come from (the registries by default)."""
     info = probe(input_path)
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: clips are cut from video")
@@ -55,7 +58,8 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
     refuse_title(request.title, Path(input_path).stem, roster, "--title")  # drawn on the card and thumbnail
     out_dir = resolve_out_dir(settings, out)
     check_stem_outputs(input_path, out_dir, overwrite=overwrite, keep=(request.ranges_file, request.from_file))
-    transcript, transcript_path, job = _transcript(input_path, info, settings, reporter, out, request, section)
+    transcript, transcript_path, job = _transcript(input_path, info, settings, reporter, out, request, section,
+                                                   engines)
     redacted, redactions = _redacted(transcript, settings)
     chosen = choose_ranges(input_path, info, redacted, request, section, settings.get("transcribe", "glossary"),
                            out_dir, job.outputs)
@@ -80,46 +84,65 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
     if request.fast and privacy is not None:
         _check_fast_bleeps(info, clips, redactions)
     records, unverified, unheard = [], [], []
-    for number, wanted in enumerate(clips, 1):
-        name = artifacts.clip_part(number)
-        key = name[1:]
-        video = output_path(input_path, out_dir, f"{name}.mp4")
-        label = f"Clip {number}/{len(clips)}"
-        spans = _spans(wanted, transcript, section, info) if request.trim_silence else [(wanted.start, wanted.end)]
-        if request.fast:
-            span = fast_cut(info, wanted, video, reporter.stage(f"{label}: copying", wanted.duration))
-            made, actual_spans = None, [(span.start, span.end)]
-            frames, seconds = span.frames, span.end - span.start
-            excerpt = _excerpt(redacted, actual_spans)
-            cues = clip_cues(excerpt, info.video.fps, seconds, settings, plan)[0]
-        else:
-            schedule = schedule_for(info, spans)
-            actual_spans = [(s.start, s.end) for s in schedule.spans]
-            excerpt = _excerpt(redacted, actual_spans)
-            made = make_clip(info, schedule, excerpt, video, plan, options, settings, reporter, label, redactions,
-                             scans)
-            frames, seconds, cues = schedule.frames, schedule.duration, made.cues
-        job.outputs[f"{key}.video"] = video
-        captions = _sidecars(job, key, input_path, out_dir, name, excerpt, cues, made)
+
+    def finish(number: int, key: str, name: str, wanted, actual_spans, frames: int, seconds: float, captions: int,
+               made, video: Path, files: dict[str, Path]):
+        """The clip's thumbnail, second listen and record: on a worker thread, while the next
+        clip renders (Whisper alone keeps about one core busy)."""
         if made is not None and plan.thumbnail:
-            job.outputs[f"{key}.thumbnail"] = _thumbnail(video, output_path(input_path, out_dir, f"{name}.jpg"), plan)
+            files["thumbnail"] = _thumbnail(video, output_path(input_path, out_dir, f"{name}.jpg"), plan)
         record = clip_record(number, wanted, actual_spans, frames, seconds, request, plan, source, captions,
                              made, video)
-        words = _words(video, job.outputs.get(f"{key}.transcript"), transcript, redactions, actual_spans,
-                       privacy, settings, reporter, label, bleeped=made is not None)
+        words = _words(video, files.get("transcript"), transcript, redactions, actual_spans,
+                       privacy, settings, reporter, f"Clip {number}/{len(clips)}", bleeped=made is not None,
+                       engines=engines)
         record["words"] = words.to_dict()
         # The files published with the clip are bound to it: a swapped thumbnail or an edited
         # caption track no longer matches and the publish gate refuses it.
-        record["files"] = {kind: file_sha256(job.outputs[f"{key}.{kind}"])
-                           for kind in (*SIDECARS, "thumbnail") if f"{key}.{kind}" in job.outputs}
-        job.outputs[f"{key}.report"] = ClipRecord(record).save(
-            output_path(input_path, out_dir, f"{name}{artifacts.CLIP_RECORD}"))
-        records.append({k: record[k] for k in ("index", "mode", "requested", "actual", "frames", "captions",
-                                               "aspect", "privacy")})
-        if made is not None and made.verified is False:
-            unverified.append((number, made.rounds[-1]))
-        if words.verified is False:
-            unheard.append((number, words.heard))
+        record["files"] = {kind: file_sha256(files[kind]) for kind in (*SIDECARS, "thumbnail") if kind in files}
+        files["report"] = ClipRecord(record).save(output_path(input_path, out_dir, f"{name}{artifacts.CLIP_RECORD}"))
+        return record, words, files
+
+    finishing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vidkit-clip-finish")
+    pending = []
+    try:
+        for number, wanted in enumerate(clips, 1):
+            name = artifacts.clip_part(number)
+            key = name[1:]
+            video = output_path(input_path, out_dir, f"{name}.mp4")
+            label = f"Clip {number}/{len(clips)}"
+            spans = _spans(wanted, transcript, section, info) if request.trim_silence else [(wanted.start, wanted.end)]
+            if request.fast:
+                span = fast_cut(info, wanted, video, reporter.stage(f"{label}: copying", wanted.duration))
+                made, actual_spans = None, [(span.start, span.end)]
+                frames, seconds = span.frames, span.end - span.start
+                excerpt = _excerpt(redacted, actual_spans)
+                cues = clip_cues(excerpt, info.video.fps, seconds, settings, plan)[0]
+            else:
+                schedule = schedule_for(info, spans)
+                actual_spans = [(s.start, s.end) for s in schedule.spans]
+                excerpt = _excerpt(redacted, actual_spans)
+                made = make_clip(info, schedule, excerpt, video, plan, options, settings, reporter, label, redactions,
+                                 scans, detectors)
+                frames, seconds, cues = schedule.frames, schedule.duration, made.cues
+            job.outputs[f"{key}.video"] = video
+            captions = _sidecars(job, key, input_path, out_dir, name, excerpt, cues, made)
+            files = {kind[len(key) + 1:]: path for kind, path in job.outputs.items() if kind.startswith(f"{key}.")}
+            pending.append((key, made, finishing.submit(finish, number, key, name, wanted, actual_spans, frames, seconds,
+                                                  captions, made, video, files)))
+        for number, (key, made, future) in enumerate(pending, 1):
+            record, words, files = future.result()
+            for kind in ("thumbnail", "report"):
+                if kind in files:
+                    job.outputs[f"{key}.{kind}"] = files[kind]
+            records.append({k: record[k] for k in ("index", "mode", "requested", "actual", "frames", "captions",
+                                                   "aspect", "privacy")})
+            if made is not None and made.verified is False:
+                unverified.append((number, made.rounds[-1]))
+            if words.verified is False:
+                unheard.append((number, words.heard))
+    finally:
+        finishing.shutdown(wait=True, cancel_futures=True)
     job.summary = {"clips": records, "transcript": transcript is not None,
                    "privacy_report": privacy_path is not None}
     if unverified:
@@ -160,7 +183,7 @@ def _check_fast_bleeps(info: MediaInfo, clips: list[ClipRange], redactions) -> N
 
 def _words(video: Path, transcript_file: Path | None, transcript: Transcript | None, redactions,
            spans: list[tuple[float, float]], privacy, settings: Settings, reporter: Reporter, label: str,
-           *, bleeped: bool):
+           *, bleeped: bool, engines: Any = None):
     """The clip record's `words` block: what was redacted inside the clip and the second listen."""
     from vidkit.privacy.spoken import WordsRecord, listen_again, unredacted
     from vidkit.privacy.redact import redaction_counts
@@ -178,7 +201,8 @@ def _words(video: Path, transcript_file: Path | None, transcript: Transcript | N
         return words
     progress = reporter.stage(f"{label}: listening again", 1.0)
     words.verified, words.heard, words.note = listen_again(
-        video, privacy.roster, settings.section("transcribe"), lambda done, total: progress(done / max(total, 1e-9)))
+        video, privacy.roster, settings.section("transcribe"), lambda done, total: progress(done / max(total, 1e-9)),
+        engines)
     return words
 
 
@@ -235,7 +259,7 @@ def _check_against_roster(input_path: Path, request: ClipRequest, settings: Sett
 
 
 def _transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter: Reporter,
-                out: Path | None, request: ClipRequest, section: dict[str, Any]):
+                out: Path | None, request: ClipRequest, section: dict[str, Any], engines: Any = None):
     """The transcript: made when a step needs it (finding, ranking, trimming, burning, roster),
     else used when one exists."""
     job = ClipJobResult()
@@ -245,7 +269,7 @@ def _transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter:
     if path is None and not needs:
         return None, None, job
     # Finds, loads and checks it again, or transcribes; with a roster the clear one, from the store.
-    got = obtain_transcript(input_path, info, settings, reporter, out, None)
+    got = obtain_transcript(input_path, info, settings, reporter, out, None, engines)
     job.outputs.update(got.outputs)
     return got.transcript, find_transcript(input_path, resolve_out_dir(settings, out)), job
 

@@ -26,7 +26,7 @@ from vidkit.media.frames import even_size
 from vidkit.media.probe import MediaInfo
 from vidkit.faces.options import BlurOptions, Finding
 from vidkit.privacy.bleep import bleep_filter
-from vidkit.faces.detect import make_detector
+from vidkit.faces.detect import Detectors
 from vidkit.transcript import Transcript
 
 SHORTS_MAX_SECONDS = 180.0  # YouTube treats longer vertical videos as ordinary videos
@@ -85,10 +85,13 @@ def schedule_for(info: MediaInfo, spans: Sequence[tuple[float, float]]) -> Sched
 
 def make_clip(info: MediaInfo, schedule: Schedule, excerpt: Transcript | None, video: Path,
               plan: ClipPlan, options: BlurOptions, settings: Settings, reporter: Reporter, label: str,
-              redactions: Sequence[Any] = (), scans: FaceScans | None = None) -> MadeClip:
+              redactions: Sequence[Any] = (), scans: FaceScans | None = None,
+              detectors: Detectors | None = None) -> MadeClip:
     """Render `video` for `schedule`; faces masked (and verified) when `plan.blur`. `excerpt`:
     the clip's transcript in clip time (already redacted); `redactions`: roster items to bleep
-    (source time); `scans`: face scans shared by the job's renders (see FaceScans)."""
+    (source time); `scans`: face scans shared by the job's renders (see FaceScans); `detectors`:
+    where the detectors come from (the registry by default)."""
+    detectors = detectors or Detectors()
     from vidkit.clips import reframe
 
     source_size = even_size(info)
@@ -100,8 +103,7 @@ def make_clip(info: MediaInfo, schedule: Schedule, excerpt: Transcript | None, v
             faces = known  # scanned earlier in the job (the publishable video)
         else:
             progress = reporter.stage(f"{label}: finding faces", min(end, info.duration) - start)
-            faces = find_faces(info, schedule, make_detector(options.detector, options.threads), options,
-                               progress, scans)
+            faces = find_faces(info, schedule, detectors, options, progress, scans)
         masks = masks_for(info, faces, options)
     crops = _crop_path(info, schedule, masks, plan, source_size, reporter, label)
     cues, style, rules = clip_cues(excerpt, float(schedule.rate), schedule.duration, settings, plan)
@@ -123,7 +125,7 @@ def make_clip(info: MediaInfo, schedule: Schedule, excerpt: Transcript | None, v
                 suffix = f" (round {round_ + 1})" if round_ else ""
                 render_clip(info, schedule, spec, video, reporter.stage(f"{label}: {doing}{suffix}", schedule.duration))
 
-            done = mask_and_verify(info, schedule, masks.faces, options, render)
+            done = mask_and_verify(info, schedule, masks.faces, options, render, detectors)
             masks, rounds, verified = done.masks, done.rounds, done.verified
         else:
             render_clip(info, schedule, spec, video, reporter.stage(f"{label}: rendering", schedule.duration))

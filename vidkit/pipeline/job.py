@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
@@ -74,16 +75,27 @@ class Context:
     """Settings, reporter and output folder of one run, plus what its steps share."""
 
     def __init__(self, settings: Settings, reporter: Reporter, *, out: Path | None = None,
-                 overwrite: bool = False):
+                 overwrite: bool = False, detectors: Any = None, engines: Any = None):
+        from vidkit.faces.detect import Detectors
         from vidkit.pipeline.steps import resolve_out_dir
+        from vidkit.transcribe.engines import Engines
 
         self.settings = settings
         self.reporter = reporter
         self.out = out  # as given with -o (None: the configured folder, else beside the input)
         self.out_dir = resolve_out_dir(settings, out)
         self.overwrite = overwrite
+        # Where face detectors and speech engines come from: every step makes them through
+        # these, so a caller (or a test) chooses them here rather than patching a module.
+        self.detectors: Detectors = detectors or Detectors()
+        self.engines: Engines = engines or Engines()
         self.results: list[StepResult] = []
         self._sources: dict[Path, Source] = {}
+
+    def close(self) -> None:
+        """Stop what steps started in the background (a face scan ahead of its render)."""
+        if "faces" in self.__dict__:
+            self.faces.close()
 
     def source(self, path: Path) -> Source:
         """The input at `path`, probed once per run."""
@@ -136,6 +148,10 @@ class Step(ABC):
 
     def parameters(self, ctx: Context) -> dict[str, Any]:
         return {}
+
+    def prepare(self, ctx: Context) -> None:
+        """Called before the job's first step when this step will run: start background work
+        that needs nothing from the steps before it (the render's face scan)."""
 
     @abstractmethod
     def run(self, ctx: Context) -> StepResult:
@@ -208,30 +224,48 @@ def run_job(command: str, ctx: Context, steps: list[Step], *, jobs: Any = None, 
     its parameters hash, chained with the steps before it: a step finished before with the
     same parameters, whose outputs still have the same bytes, is skipped and says so; a changed
     parameter re-runs that step and every step after it."""
+    keys: list[tuple[str, str, str] | None] = []
     chain = ""
-    for number, step in enumerate(steps, 1):
-        if len(steps) > 1:
-            ctx.reporter.say(f"step {number}/{len(steps)}: {step.name}")
-        key = None
+    for step in steps:  # a step's key needs only settings and the steps before it: known up front
         if jobs is not None and source_sha256 is not None:
             chain = parameters_hash(step, ctx, chain)
-            key = (source_sha256, step.name, chain)
-            done = None if (force or step.always_run) else jobs.finished(*key)
+            keys.append((source_sha256, step.name, chain))
+        else:
+            keys.append(None)
+
+    def finished(step: Step, key: tuple[str, str, str] | None):
+        return None if (key is None or force or step.always_run) else jobs.finished(*key)
+
+    try:
+        if len(steps) > 1:
+            for step, key in zip(steps, keys):
+                if finished(step, key) is None:
+                    try:
+                        step.prepare(ctx)
+                    except Exception:  # noqa: BLE001 - only a head start: the step reports it when it runs
+                        logging.getLogger(__name__).debug("%s: nothing started ahead", step.name, exc_info=True)
+        for number, (step, key) in enumerate(zip(steps, keys), 1):
+            if len(steps) > 1:
+                ctx.reporter.say(f"step {number}/{len(steps)}: {step.name}")
+            done = finished(step, key)
             if done is not None:
                 ctx.results.append(StepResult(step.name, {name: o.path for name, o in done.outputs.items()},
                                               SkippedSummary(step.name, done.finished_at), verdict=SKIPPED))
                 continue
-            jobs.start(*key)
-        started = time.perf_counter()
-        try:
-            result = step.run(ctx)
-        except BaseException as exc:
             if key is not None:
-                jobs.fail(*key, exc, hide=ctx.hide_words())
-            raise
-        result.seconds = time.perf_counter() - started
-        if key is not None:
-            jobs.finish(*key, {name: path for name, path in result.outputs.items()
-                               if isinstance(path, Path) and path.is_file()})
-        ctx.results.append(result)
+                jobs.start(*key)
+            started = time.perf_counter()
+            try:
+                result = step.run(ctx)
+            except BaseException as exc:
+                if key is not None:
+                    jobs.fail(*key, exc, hide=ctx.hide_words())
+                raise
+            result.seconds = time.perf_counter() - started
+            if key is not None:
+                jobs.finish(*key, {name: path for name, path in result.outputs.items()
+                                   if isinstance(path, Path) and path.is_file()})
+            ctx.results.append(result)
+    finally:
+        ctx.close()
     return JobResult(command, list(ctx.results))

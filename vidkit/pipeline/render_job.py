@@ -47,12 +47,13 @@ class RenderJobResult:
 
 def render_job(input_path: Path, settings: Settings, reporter: Reporter, out: Path | None = None, *,
                captions: bool = True, overwrite: bool = False, title: str | None = None,
-               scans: Any = None) -> RenderJobResult:
+               scans: Any = None, detectors: Any = None, engines: Any = None) -> RenderJobResult:
     """Write `<stem>.publish.mp4` and its record; UnverifiedOutput (exit 1) after writing them
     when a face is still found or the second listen still hears a redacted item. `title` is
     drawn on the intro card (checked like `clip --title`: no roster name, number or part of
     the recording's file name). `scans`: a vidkit.faces.masking.FaceScans that keeps the face
-    scan for the job's clips."""
+    scan for the job's clips; `detectors`, `engines`: where detectors and speech engines come
+    from (the registries by default)."""
     info = probe(input_path)
     if info.video is None:
         raise BadInputError(f"{info.path.name} has no video stream: there is nothing to render")
@@ -77,7 +78,7 @@ def render_job(input_path: Path, settings: Settings, reporter: Reporter, out: Pa
     # The words, found or made: burned captions, the names to bleep, and the SRT/VTT and
     # transcript that describe and publish need (also with --no-captions).
     if info.audio is not None:
-        got = obtain_transcript(input_path, info, settings, reporter, out, None)
+        got = obtain_transcript(input_path, info, settings, reporter, out, None, engines)
         job.outputs.update(got.outputs)
         transcript = got.transcript
     transcript_path = find_transcript(input_path, out_dir) if transcript is not None else None
@@ -86,11 +87,12 @@ def render_job(input_path: Path, settings: Settings, reporter: Reporter, out: Pa
     spans = [(s.start, s.end) for s in schedule.spans]
     excerpt = _excerpt(redacted, spans)
     video = output_path(input_path, out_dir, f"{NAME}.mp4")
-    made = make_clip(info, schedule, excerpt, video, plan, options, settings, reporter, LABEL, redactions, scans)
+    made = make_clip(info, schedule, excerpt, video, plan, options, settings, reporter, LABEL, redactions, scans,
+                     detectors)
     job.outputs["publish.video"] = video
     cues = _sidecars(job, "publish", input_path, out_dir, NAME, excerpt, made.cues, made)  # publish.srt, ...
     words = _words(video, job.outputs.get("publish.transcript"), transcript, redactions, spans, _privacy(settings),
-                   settings, reporter, LABEL, bleeped=True)
+                   settings, reporter, LABEL, bleeped=True, engines=engines)
     source = {"sha256": file_sha256(input_path), "duration": round(info.duration, 6), "fps": info.video.fps,
               "transcript_sha256": file_sha256(transcript_path) if transcript_path else None}
     record = publish_record(source, made, plan, cues, video)

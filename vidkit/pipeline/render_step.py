@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vidkit.faces.masking import faces_window
 from vidkit.pipeline.job import Context, Step, StepResult
 from vidkit.pipeline.summaries import _Fields, redaction_line
 
@@ -49,9 +50,24 @@ class RenderStep(Step):
                 "roster": ctx.privacy.roster_sha256 if ctx.privacy is not None else None,
                 **{name: ctx.settings.section(name) for name in ("clip", "blur", "burn", "captions", "clinic")}}
 
+    def prepare(self, ctx: Context) -> None:
+        """Start the face scan of the whole recording in the background: it needs no words, so
+        in a preset it runs while the transcribe step listens (vidkit.faces.masking.FaceScans)."""
+        from vidkit.pipeline.blur_job import blur_options
+        from vidkit.pipeline.render_job import LABEL, whole_schedule
+
+        info = ctx.source(self.input).info
+        if info.video is None:
+            return  # render_job says why, in its step
+        schedule = whole_schedule(info)
+        options = blur_options(ctx.settings, (), ())
+        start, end = faces_window(info, schedule, options)
+        progress = ctx.reporter.stage(f"{LABEL}: finding faces", min(end, info.duration) - start)
+        ctx.faces.start(info, schedule, ctx.detectors, options, lambda done: progress(done))
+
     def run(self, ctx: Context) -> StepResult:
         from vidkit.pipeline.render_job import render_job
 
         made = render_job(self.input, ctx.settings, ctx.reporter, ctx.out, captions=self.captions, title=self.title,
-                          overwrite=ctx.overwrite, scans=ctx.faces)
+                          overwrite=ctx.overwrite, scans=ctx.faces, detectors=ctx.detectors, engines=ctx.engines)
         return StepResult(self.name, made.outputs, RenderSummary.from_dict(made.summary))

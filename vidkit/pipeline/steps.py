@@ -52,7 +52,7 @@ def resolve_out_dir(settings: Settings, out: Path | None) -> Path | None:
 
 
 def transcribe_job(input_path: Path, settings: Settings, reporter: Reporter,
-                   out: Path | None = None, *, overwrite: bool = False) -> JobResult:
+                   out: Path | None = None, *, overwrite: bool = False, engines: Any = None) -> JobResult:
     """`vidkit transcribe`: writes `<stem>.transcript.json` and any extra formats.
 
     With a roster (`[privacy] roster`), the files written are redacted and the clear transcript
@@ -71,7 +71,7 @@ def transcribe_job(input_path: Path, settings: Settings, reporter: Reporter,
     started = time.perf_counter()
     labels = {"audio": "Reading audio", "speech": "Transcribing"}
     transcript = transcribe_file(input_path, options,
-                                 lambda stage, done, total: reporter.update(labels[stage], done, total))
+                                 lambda stage, done, total: reporter.update(labels[stage], done, total), engines)
     elapsed = time.perf_counter() - started
     shown = transcript
     if roster is not None:
@@ -221,20 +221,20 @@ def usable_transcript(path: Path, info: MediaInfo, *, given: bool) -> Transcript
 
 
 def obtain_transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter: Reporter,
-                      out: Path | None, transcript_path: Path | None) -> JobResult:
+                      out: Path | None, transcript_path: Path | None, engines: Any = None) -> JobResult:
     """The given transcript, else `<stem>.transcript.json` if present, else a new transcription.
 
     With a roster the transcript returned is the clear one (redaction needs the words of names)
     while the output folder only ever gets a redacted copy: see `_private_transcript`."""
     if settings.get("privacy", "roster"):
-        return _private_transcript(input_path, info, settings, reporter, out, transcript_path)
+        return _private_transcript(input_path, info, settings, reporter, out, transcript_path, engines)
     result = JobResult()
     given = transcript_path is not None
     transcript_path = transcript_path or find_transcript(input_path, resolve_out_dir(settings, out))
     if transcript_path is not None:
         result.transcript = usable_transcript(transcript_path, info, given=given)
     if result.transcript is None:
-        made = transcribe_job(input_path, settings, reporter, out)
+        made = transcribe_job(input_path, settings, reporter, out, engines=engines)
         result.transcript = made.transcript
         result.outputs.update(made.outputs)
         result.summary["transcription"] = made.summary
@@ -242,7 +242,7 @@ def obtain_transcript(input_path: Path, info: MediaInfo, settings: Settings, rep
 
 
 def _private_transcript(input_path: Path, info: MediaInfo, settings: Settings, reporter: Reporter,
-                       out: Path | None, transcript_path: Path | None) -> JobResult:
+                       out: Path | None, transcript_path: Path | None, engines: Any = None) -> JobResult:
     """The clear transcript for a roster run, while the output folder's `<stem>.transcript.json`
     is only ever a redacted one:
 
@@ -281,7 +281,7 @@ def _private_transcript(input_path: Path, info: MediaInfo, settings: Settings, r
     if clear is None:
         clear = load_clear(transcription_key(sha256, settings), private_dir)
     if clear is None:
-        made = transcribe_job(input_path, settings, reporter, out)  # stores the clear one itself
+        made = transcribe_job(input_path, settings, reporter, out, engines=engines)  # stores the clear one itself
         result.transcript = made.transcript
         result.outputs.update(made.outputs)
         result.summary["transcription"] = made.summary
@@ -298,7 +298,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def caption_job(input_path: Path, settings: Settings, reporter: Reporter, *,
                 out: Path | None = None, transcript_path: Path | None = None,
-                burn: bool = False, overwrite: bool = False) -> JobResult:
+                burn: bool = False, overwrite: bool = False, engines: Any = None) -> JobResult:
     """`vidkit caption`: cues from a transcript (made first if there is none), sidecars, QC, burn-in."""
     out_dir = resolve_out_dir(settings, out)
     info = probe(input_path)
@@ -309,7 +309,7 @@ def caption_job(input_path: Path, settings: Settings, reporter: Reporter, *,
     from vidkit.pipeline.caption_redaction import caption_privacy, redact_for_captions
     privacy = caption_privacy(settings, input_path)
     check_stem_outputs(input_path, out_dir, overwrite=overwrite, keep=(transcript_path,))
-    result = obtain_transcript(input_path, info, settings, reporter, out, transcript_path)
+    result = obtain_transcript(input_path, info, settings, reporter, out, transcript_path, engines)
     transcript = result.transcript
     assert transcript is not None
     redaction = None

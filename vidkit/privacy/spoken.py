@@ -68,7 +68,8 @@ def unredacted() -> WordsRecord:
 
 
 def listen_again(video: Path, roster: Roster, transcribe_section: dict[str, Any],
-                 progress: Callable[[float, float], None] | None = None) -> tuple[bool | None, list[Heard], str]:
+                 progress: Callable[[float, float], None] | None = None,
+                 engines: Any = None) -> tuple[bool | None, list[Heard], str]:
     """(verified, what was heard, note): `video`'s audio transcribed again (word times) and
     searched for roster names and identifying numbers. None when there is no audio."""
     from vidkit.media import probe
@@ -79,7 +80,7 @@ def listen_again(video: Path, roster: Roster, transcribe_section: dict[str, Any]
         return None, [], NO_AUDIO
     options = TranscribeOptions.from_settings(transcribe_section)
     heard_words = transcribe_file(video, options,
-                                  (lambda stage, done, total: progress(done, total)) if progress else None)
+                                  (lambda stage, done, total: progress(done, total)) if progress else None, engines)
     _, items = redact_transcript(heard_words, roster)
     heard = [Heard(item.kind, round(item.start, 3), round(item.end, 3)) for item in items]
     return not heard, heard, ""

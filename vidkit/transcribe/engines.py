@@ -224,11 +224,28 @@ class OpenAIWhisperEngine:
 ENGINES = {"faster-whisper": FasterWhisperEngine, "openai-whisper": OpenAIWhisperEngine}
 
 
+class Engines:
+    """Makes speech engines by name: the job context's source of engines (`Context.engines`),
+    so a caller or a test hands its own table instead of patching a module. Without a table
+    it reads ENGINES when asked."""
+
+    def __init__(self, table: dict[str, Any] | None = None):
+        self._table = table
+
+    @property
+    def table(self) -> dict[str, Any]:
+        return ENGINES if self._table is None else self._table
+
+    def make(self, name: str, model: str, device: str = "auto", compute_type: str = "auto",
+             threads: int = 0) -> Engine:
+        if name not in self.table:
+            raise BadInputError(f"unknown engine {name!r}; use {' or '.join(self.table)}")
+        return self.table[name](model, device, compute_type, threads)
+
+
 def make_engine(name: str, model: str, device: str = "auto", compute_type: str = "auto",
                 threads: int = 0) -> Engine:
-    if name not in ENGINES:
-        raise BadInputError(f"unknown engine {name!r}; use {' or '.join(ENGINES)}")
-    return ENGINES[name](model, device, compute_type, threads)
+    return Engines().make(name, model, device, compute_type, threads)
 
 
 def options_dict(options: DecodeOptions) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import vidkit
 from vidkit.errors import BadInputError
 from vidkit.media import probe
 from vidkit.media.audio import SAMPLE_RATE, load_audio
-from vidkit.transcribe.engines import DecodeOptions, make_engine, options_dict
+from vidkit.transcribe.engines import DecodeOptions, Engines, options_dict
 from vidkit.transcribe.glossary import read_glossary
 from vidkit.hashing import file_sha256
 from vidkit.transcribe.quality import segment_flags
@@ -48,8 +48,10 @@ class TranscribeOptions:
                    section["threads"], section["glossary"], decode)
 
 
-def transcribe_file(path: Path, options: TranscribeOptions, on_progress: Progress | None = None) -> Transcript:
-    """Transcribe the first audio stream of `path` (audio or video) into a Transcript."""
+def transcribe_file(path: Path, options: TranscribeOptions, on_progress: Progress | None = None,
+                    engines: Engines | None = None) -> Transcript:
+    """Transcribe the first audio stream of `path` (audio or video) into a Transcript;
+    `engines`: where the engine comes from (the registry by default)."""
     path = Path(path)
     info = probe(path)
     if info.audio is None:
@@ -57,8 +59,8 @@ def transcribe_file(path: Path, options: TranscribeOptions, on_progress: Progres
     glossary = read_glossary(options.glossary)
     terms = list(glossary.terms)
     decode = replace(options.decode, hotwords=glossary.decoder_context())
-    engine = make_engine(options.engine, options.model, options.device, options.compute_type,
-                         options.threads)
+    engine = (engines or Engines()).make(options.engine, options.model, options.device, options.compute_type,
+                                         options.threads)
 
     def audio_progress(done: float) -> None:
         if on_progress:
