@@ -10,7 +10,7 @@ from typing import Any
 
 from vidkit.pipeline.job import OK, WAITING, Context, Step, StepResult
 from vidkit.pipeline.summaries import (BlurSummary, CaptionSummary, ClipSummary, DescribeSummary,
-                                       PublishSummary, RedactSummary, TranscribeSummary, candidates_table,
+                                       QueuedClip, QueueSummary, RedactSummary, TranscribeSummary, candidates_table,
                                        qc_tables)
 
 
@@ -33,7 +33,8 @@ class TranscribeStep(Step):
     def run(self, ctx: Context) -> StepResult:
         from vidkit.pipeline.steps import transcribe_job
 
-        made = transcribe_job(self.input, ctx.settings, ctx.reporter, ctx.out, overwrite=ctx.overwrite)
+        made = transcribe_job(self.input, ctx.settings, ctx.reporter, ctx.out, overwrite=ctx.overwrite,
+                              engines=ctx.engines)
         return StepResult(self.name, made.outputs, TranscribeSummary.from_dict(made.summary))
 
 
@@ -53,7 +54,7 @@ class CaptionStep(Step):
         from vidkit.pipeline.steps import caption_job
 
         made = caption_job(self.input, ctx.settings, ctx.reporter, out=ctx.out, transcript_path=self.transcript,
-                           burn=self.burn, overwrite=ctx.overwrite)
+                           burn=self.burn, overwrite=ctx.overwrite, engines=ctx.engines)
         assert made.captions is not None
         return StepResult(self.name, made.outputs, CaptionSummary.from_dict(made.summary),
                           tables=qc_tables(made.captions.qc))
@@ -95,7 +96,7 @@ class BlurStep(Step):
 
         made = blur_job(self.input, ctx.settings, ctx.reporter, out=ctx.out, keep_tracks=self.keep_tracks,
                         regions=self.regions, review=self.review, transcript_path=self.transcript,
-                        overwrite=ctx.overwrite)
+                        overwrite=ctx.overwrite, detectors=ctx.detectors, engines=ctx.engines)
         return StepResult(self.name, made.outputs, BlurSummary.from_dict(made.summary))
 
 
@@ -113,7 +114,7 @@ class ClipStep(Step):
         from vidkit.pipeline.clip_job import clip_job
 
         made = clip_job(self.input, ctx.settings, ctx.reporter, self.request, out=ctx.out, overwrite=ctx.overwrite,
-                        scans=ctx.faces)
+                        scans=ctx.faces, detectors=ctx.detectors, engines=ctx.engines)
         tables = [candidates_table(made.candidates)] if made.candidates else []
         return StepResult(self.name, made.outputs, ClipSummary.from_dict(made.summary), tables=tables)
 
@@ -178,13 +179,11 @@ class PublishStep(Step):
             targets = [p for _, p in sorted(described.outputs.items())] if described else []
         if not self.queue:
             assert len(targets) == 1
-            payload = self._one(targets[0], ctx, options)
-            extra = {k: v for k, v in payload.items() if k not in ("command", "outputs", "summary", "summary_lines")}
-            return StepResult(self.name, payload["outputs"], PublishSummary(payload["summary"], payload["summary_lines"]),
-                              extra=extra)
+            outcome = self._one(targets[0], ctx, options)
+            return StepResult(self.name, dict(outcome.outputs), outcome, extra=outcome.extra())
         return self._queue(targets, ctx, options)
 
-    def _one(self, target: Path, ctx: Context, options) -> dict[str, Any]:
+    def _one(self, target: Path, ctx: Context, options):
         from vidkit.publish.job import dry_run_job, publish_job
 
         if self.dry_run:
@@ -194,23 +193,20 @@ class PublishStep(Step):
     def _queue(self, targets: list[Path], ctx: Context, options) -> StepResult:
         from vidkit.publish.errors import GateRefused
 
-        rows: list[tuple[str, Any]] = []
         clips, waiting = [], False
         for target in targets:
-            payload = self._one(target, ctx, options)
+            outcome = self._one(target, ctx, options)
             video = target.name.removesuffix(".upload.json")
-            refused = [g for g in payload.get("gates", []) if not g["ok"]]
+            refused = [g for g in outcome.gates if not g.ok] if self.dry_run else []
             if self.dry_run:
-                if any(g["gate"] != "consent" for g in refused):
-                    first = next(g for g in refused if g["gate"] != "consent")
-                    raise GateRefused(f"{video}: {first['gate']} gate: {first['detail']}")
+                if any(g.name != "consent" for g in refused):
+                    first = next(g for g in refused if g.name != "consent")
+                    raise GateRefused(f"{video}: {first.name} gate: {first.detail}")
                 state = "waiting for consent" if refused else "queued"
                 waiting = waiting or bool(refused)
                 how = (f"record it with `vidkit consent add --subject ID`, then `vidkit publish {video}.mp4`"
                        if refused else f"send it with `vidkit publish {video}.mp4` (private)")
             else:
-                state, how = "published", str(payload["outputs"].get("video", ""))
-            rows.append((f"publish {video}", f"{state}: {how}"))
-            clips.append({"clip": video, "state": state, "gates": payload.get("gates"),
-                          "summary": payload["summary"]})
-        return StepResult(self.name, {}, PublishSummary({"clips": clips}, rows), verdict=WAITING if waiting else OK)
+                state, how = "published", str(outcome.outputs.get("video", ""))
+            clips.append(QueuedClip(video, state, how, outcome))
+        return StepResult(self.name, {}, QueueSummary(clips), verdict=WAITING if waiting else OK)

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from vidkit.pipeline.job import Summary
+from vidkit.publish.outcome import AlreadyPublished, DryRun, Published
 
 _QC_ROWS = 8  # the terminal shows the first few; the QC JSON has them all
 
@@ -169,18 +170,36 @@ class DescribeSummary(_Fields):
         return rows
 
 
-@dataclass
-class PublishSummary(Summary):
-    """publish builds its own rows (gates, quota, steps): kept as it made them."""
+# A publish step's summary is what the run did (vidkit.publish.outcome): the publish package
+# sits below the job layer, so its outcomes are Summaries by registration, not by import.
+for _outcome in (Published, AlreadyPublished, DryRun):
+    Summary.register(_outcome)
 
-    data: dict[str, Any]
-    rows: list[tuple[str, Any]]
+
+@dataclass
+class QueuedClip:
+    """One clip of a preset's publish step: its state and what to do next."""
+
+    clip: str  # the clip's file name without .mp4
+    state: str  # queued | waiting for consent | published
+    how: str  # the command that sends it, or the video's address
+    outcome: Published | AlreadyPublished | DryRun
+
+
+@dataclass
+class QueueSummary(Summary):
+    """A preset's publish step: every described clip checked (a dry run) or sent."""
+
+    clips: list[QueuedClip]
 
     def lines(self) -> list[tuple[str, Any]]:
-        return list(self.rows)
+        return [(f"publish {c.clip}", f"{c.state}: {c.how}") for c in self.clips]
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.data)
+        return {"clips": [{"clip": c.clip, "state": c.state,
+                           # the gates of a dry run; a sent clip's are in its summary
+                           "gates": [g.to_dict() for g in c.outcome.gates] if isinstance(c.outcome, DryRun) else None,
+                           "summary": c.outcome.to_json()} for c in self.clips]}
 
 
 def qc_tables(qc) -> list[Table]:

@@ -16,14 +16,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from rich.text import Text
-
 from vidkit.config import Settings
 from vidkit.console import Reporter
 from vidkit.errors import BadInputError, ProcessingError, VidkitError
 from vidkit.publish.client import YouTubeSettings, youtube_settings
 from vidkit.publish.errors import GateRefused, QuotaRefused, UploadQueued
 from vidkit.publish.gates import Gate, consent_gate, find_record, metadata_gate, privacy_gate
+from vidkit.publish.outcome import AlreadyPublished, DryRun, Published
 from vidkit.publish.ledger import Ledger, UploadRecord, body_sha256, default_ledger_path, utc_now
 from vidkit.publish.package import (Package, caption_body, load_package, mimetype, playlist_body,
                                     record_subjects, video_body)
@@ -32,7 +31,6 @@ from vidkit.publish.retry import Backoff
 from vidkit.publish.steps import STEP_CALLS, planned_steps
 from vidkit.hashing import file_sha256
 
-WATCH_URL = "https://www.youtube.com/watch?v={}"
 
 
 @dataclass
@@ -180,17 +178,12 @@ def publish_lock(ledger_path: Path, wait: float, say: Callable[[str], None]) -> 
         lock.release()
 
 
-def _already(record: UploadRecord) -> dict[str, Any]:
-    url = WATCH_URL.format(record.video_id)
-    return {"command": "publish", "outputs": {"video": url},
-            "summary": {"already_published": True, "video_id": record.video_id, "privacy": record.privacy,
-                        "published_at": record.published_at},
-            "summary_lines": [("already published", f"{record.video_id} ({record.privacy}, {record.published_at}); "
-                                                    f"nothing sent")]}
+def _already(record: UploadRecord) -> AlreadyPublished:
+    return AlreadyPublished(record.video_id, record.privacy, record.published_at)
 
 
 def publish_job(target: Path, settings: Settings, reporter: Reporter, options: PublishOptions,
-                env: Mapping[str, str] | None = None) -> dict[str, Any]:
+                env: Mapping[str, str] | None = None) -> Published | AlreadyPublished:
     prep = prepare(target, settings, options, env)
     path = options.ledger or default_ledger_path()
     with publish_lock(path, options.lock_wait, reporter.say), Ledger(path) as ledger:
@@ -290,7 +283,7 @@ def _record_failure(ledger: Ledger, sha256: str, exc: BaseException) -> None:
         ledger.update(sha256, "failed", last_error=message)
 
 
-def _published_payload(prep: Prepared, ledger: Ledger, result: dict[str, Any], gates: list[Gate]) -> dict[str, Any]:
+def _published_payload(prep: Prepared, ledger: Ledger, result: dict[str, Any], gates: list[Gate]) -> Published:
     record = ledger.upload(prep.sha256)
     assert record is not None
     sent_privacy = prep.body["status"]["privacyStatus"]
@@ -298,24 +291,14 @@ def _published_payload(prep: Prepared, ledger: Ledger, result: dict[str, Any], g
     if result["privacy_seen"] and result["privacy_seen"] != sent_privacy:
         notes.append(f"YouTube set the video {result['privacy_seen']} (asked: {sent_privacy}); uploads of "
                      f"unverified API projects are locked private until the project is audited")
-    steps = {name: state for name, (state, _) in record.steps.items()}
-    lines = [("video", f"{result['video_id']} ({result['how']})"), ("privacy", sent_privacy)]
-    if prep.body["status"].get("publishAt"):
-        lines.append(("publish at", prep.body["status"]["publishAt"]))
-    lines.append(("steps", ", ".join(f"{k} {v}" for k, v in sorted(steps.items())) or "none"))
-    if record.overrides:
-        lines.append(("[yellow]overrides[/]", ", ".join(record.overrides)))
-    lines += [("note", note) for note in notes]
-    return {"command": "publish", "outputs": {"video": WATCH_URL.format(result["video_id"])},
-            "summary": {"video_id": result["video_id"], "how": result["how"], "privacy": sent_privacy,
-                        "publish_at": prep.body["status"].get("publishAt"), "steps": steps,
-                        "overrides": record.overrides, "subjects": prep.subjects, "notes": notes,
-                        "gates": [g.to_dict() for g in gates], "quota": result["quota"]},
-            "summary_lines": lines}
+    return Published(video_id=result["video_id"], how=result["how"], privacy=sent_privacy,
+                     publish_at=prep.body["status"].get("publishAt"),
+                     steps={name: state for name, (state, _) in record.steps.items()}, overrides=record.overrides,
+                     subjects=prep.subjects, notes=notes, gates=gates, quota=result["quota"])
 
 
 def dry_run_job(target: Path, settings: Settings, options: PublishOptions,
-                env: Mapping[str, str] | None = None) -> dict[str, Any]:
+                env: Mapping[str, str] | None = None) -> DryRun:
     """What a real run would send, computed offline: no token, no network, no ledger writes."""
     prep = prepare(target, settings, options, env)
     path = options.ledger or default_ledger_path()
@@ -355,24 +338,10 @@ def dry_run_job(target: Path, settings: Settings, options: PublishOptions,
     already = record is not None and record.state == "published" and not changed
     quota_out = {bucket: {**usage[bucket], "this_upload": needed[bucket],
                           "fits": usage[bucket]["left"] >= needed[bucket]} for bucket in usage}
-    lines = [("dry run", "nothing sent; no token needed"), ("endpoint", prep.yts.describe_endpoint()),
-             ("privacy", prep.body["status"]["privacyStatus"])]
-    lines += [(f"{f['role']}", f"{f['name']} ({f['bytes']:,} bytes, sha256 {f['sha256'][:16]}...)") for f in files]
-    # Values are plain text (a file name may hold "[...]"); a Text carries the deliberate colour.
-    lines += [(f"quota {b}", Text(f"this upload {q['this_upload']}; today {q['used']} of {q['limit']} used "
-                                  f"({q['day']} Pacific)").append("" if q["fits"] else " not enough", "red"))
-              for b, q in quota_out.items()]
-    lines += [(f"gate {g.name}", Text.assemble("ok: " if g.ok else ("would refuse:", "red"), "" if g.ok else " ",
-                                               g.detail))
-              for g in [*gates, *[r for r in refused if r not in gates]]]
-    if already:
-        lines.insert(1, ("already published", f"{record.video_id}: a real run would do nothing"))
-    lines += [("note", note) for note in prep.notes]
-    return {"command": "publish", "dry_run": True, "outputs": {}, "requests": requests, "files": files,
-            "quota": quota_out, "gates": [g.to_dict() for g in gates],
-            "summary": {"would_refuse": [g.name for g in refused], "already_published": already,
-                        "notes": prep.notes, "sha256": prep.sha256},
-            "summary_lines": lines}
+    return DryRun(endpoint=prep.yts.describe_endpoint(), privacy=prep.body["status"]["privacyStatus"],
+                  requests=requests, files=files, quota=quota_out, gates=gates, refused=refused,
+                  already_published=already, video_id=record.video_id if already else None, notes=prep.notes,
+                  sha256=prep.sha256)
 
 
 def _plan(prep: Prepared, record: UploadRecord | None, changed: list[str]) -> list[str]:
