@@ -204,3 +204,35 @@ def test_sigterm_raises_once_and_the_handlers_come_back():
                 cleaned.append(True)
     assert stopped.value.exit_code == 143 and cleaned == [True]
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_sigterm_while_a_preset_renders_and_cuts_at_once_stops_both(sample_copy, tmp_path):
+    """`vidkit run` renders the publishable video and cuts the Shorts side by side: stopped then,
+    both encoders are killed, nothing unfinished is left, and it says so once."""
+    from vidkit.resources import assets_dir
+
+    temp, out = tmp_path / "tmp", tmp_path / "out"
+    temp.mkdir()
+    proc = start_vidkit("run", sample_copy, "--preset", "review", "--roster", assets_dir() / "sample" / "roster.txt",
+                        "-o", out, "--ledger", tmp_path / "store.sqlite3", tmp=temp,
+                        env={"VIDKIT_FFMPEG": str(slow_ffmpeg(tmp_path)), "HF_HUB_OFFLINE": "1"})
+    encoders: list[int] = []
+    try:
+        def both_encoding() -> list[int]:  # the publishable video's ffmpeg and a Short's, at once
+            found = [pid for pid in children(proc.pid) if "pipe:0" in cmdline(pid)]
+            return found if len(found) == 2 else []
+
+        encoders = wait_for(both_encoding, proc, "the render and a clip encoding at once", timeout=120)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        still_running = [pid for pid in encoders if running(pid)]
+    finally:
+        stop(proc)
+        for pid in encoders:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert proc.returncode == 143, err
+    assert err.count("stopped by SIGTERM") == 1 and len(err.strip().splitlines()) == 1, err
+    assert still_running == []
+    assert parts(out) == [] and list(out.glob("*.publish.mp4")) == [] and list(out.glob("*.clip01.mp4")) == []
+    assert left_in(temp) == []

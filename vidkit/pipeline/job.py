@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from vidkit.config import Settings
 from vidkit.console import Reporter
@@ -145,6 +146,9 @@ class Step(ABC):
 
     name: ClassVar[str]
     always_run: ClassVar[bool] = False  # never skipped (its result depends on the world: consent, quota)
+    # The earlier steps (by name) whose results or files this one reads; None: all of them.
+    # With run_job(overlap=True) a step starts as soon as those have finished.
+    needs: ClassVar[tuple[str, ...] | None] = None
 
     def parameters(self, ctx: Context) -> dict[str, Any]:
         return {}
@@ -217,13 +221,20 @@ class SkippedSummary(Summary):
 
 
 def run_job(command: str, ctx: Context, steps: list[Step], *, jobs: Any = None, source_sha256: str | None = None,
-            force: bool = False) -> JobResult:
-    """Run `steps` in order over `ctx`; a step that fails raises and stops the job.
+            force: bool = False, overlap: bool = False) -> JobResult:
+    """Run `steps` over `ctx`; a step that fails raises and stops the job.
 
     With `jobs` (a vidkit.store.JobStore) each step is recorded under the source's sha256 and
     its parameters hash, chained with the steps before it: a step finished before with the
     same parameters, whose outputs still have the same bytes, is skipped and says so; a changed
-    parameter re-runs that step and every step after it."""
+    parameter re-runs that step and every step after it.
+
+    In order, one at a time; with `overlap`, two at a time where a step does not need the
+    other (Step.needs: the session preset's render and clips both need only the words). One
+    render leaves about a quarter of two cores idle (the encoder waits for frames, Whisper's
+    second listen keeps one core busy): two fill them. The store is written from this thread
+    only; when a step fails or the job is stopped, the other is stopped at its next progress
+    report and the first failure is raised."""
     keys: list[tuple[str, str, str] | None] = []
     chain = ""
     for step in steps:  # a step's key needs only settings and the steps before it: known up front
@@ -232,40 +243,148 @@ def run_job(command: str, ctx: Context, steps: list[Step], *, jobs: Any = None, 
             keys.append((source_sha256, step.name, chain))
         else:
             keys.append(None)
-
-    def finished(step: Step, key: tuple[str, str, str] | None):
-        return None if (key is None or force or step.always_run) else jobs.finished(*key)
-
+    runner = _Runner(ctx, steps, keys, jobs, force)
     try:
         if len(steps) > 1:
-            for step, key in zip(steps, keys):
-                if finished(step, key) is None:
+            for index, step in enumerate(steps):
+                if runner.finished(index) is None:
                     try:
                         step.prepare(ctx)
                     except Exception:  # noqa: BLE001 - only a head start: the step reports it when it runs
                         logging.getLogger(__name__).debug("%s: nothing started ahead", step.name, exc_info=True)
-        for number, (step, key) in enumerate(zip(steps, keys), 1):
-            if len(steps) > 1:
-                ctx.reporter.say(f"step {number}/{len(steps)}: {step.name}")
-            done = finished(step, key)
-            if done is not None:
-                ctx.results.append(StepResult(step.name, {name: o.path for name, o in done.outputs.items()},
-                                              SkippedSummary(step.name, done.finished_at), verdict=SKIPPED))
-                continue
-            if key is not None:
-                jobs.start(*key)
-            started = time.perf_counter()
-            try:
-                result = step.run(ctx)
-            except BaseException as exc:
-                if key is not None:
-                    jobs.fail(*key, exc, hide=ctx.hide_words())
-                raise
-            result.seconds = time.perf_counter() - started
-            if key is not None:
-                jobs.finish(*key, {name: path for name, path in result.outputs.items()
-                                   if isinstance(path, Path) and path.is_file()})
-            ctx.results.append(result)
+        if overlap and len(steps) > 1:
+            runner.overlapped()
+        else:
+            for index in range(len(steps)):
+                runner.record(index, runner.start(index))
     finally:
         ctx.close()
     return JobResult(command, list(ctx.results))
+
+
+class StepStopped(BaseException):
+    """Raised in a step running beside another when the job stops (the other failed, or the
+    job was interrupted). A BaseException, so that no step's `except Exception` keeps it."""
+
+
+class _Runner:
+    """run_job's bookkeeping: which steps are done, what each returned, the store calls."""
+
+    def __init__(self, ctx: Context, steps: list[Step], keys: list, jobs: Any, force: bool):
+        self.ctx, self.steps, self.keys, self.jobs, self.force = ctx, steps, keys, jobs, force
+        self.results: dict[int, StepResult] = {}
+
+    def finished(self, index: int):
+        step, key = self.steps[index], self.keys[index]
+        return None if (key is None or self.force or step.always_run) else self.jobs.finished(*key)
+
+    def start(self, index: int) -> Callable[[], StepResult] | StepResult:
+        """The step's result when the store says it is done, else a call that runs it (the
+        store told it started)."""
+        step, key, ctx = self.steps[index], self.keys[index], self.ctx
+        if len(self.steps) > 1:
+            ctx.reporter.say(f"step {index + 1}/{len(self.steps)}: {step.name}")
+        done = self.finished(index)
+        if done is not None:
+            return StepResult(step.name, {name: o.path for name, o in done.outputs.items()},
+                              SkippedSummary(step.name, done.finished_at), verdict=SKIPPED)
+        if key is not None:
+            self.jobs.start(*key)
+
+        def run() -> StepResult:
+            started = time.perf_counter()
+            result = step.run(ctx)
+            result.seconds = time.perf_counter() - started
+            return result
+        return run
+
+    def record(self, index: int, work: Callable[[], StepResult] | StepResult | BaseException) -> None:
+        """Run `work` here (or take its result or failure) and tell the store."""
+        key = self.keys[index]
+        try:
+            if isinstance(work, BaseException):
+                raise work
+            result = work if isinstance(work, StepResult) else work()
+        except BaseException as exc:
+            if key is not None:
+                self.jobs.fail(*key, exc, hide=self.ctx.hide_words())
+            raise
+        if key is not None and result.verdict != SKIPPED:
+            self.jobs.finish(*key, {name: path for name, path in result.outputs.items()
+                                    if isinstance(path, Path) and path.is_file()})
+        self.results[index] = result
+        self.ctx.results[:] = [self.results[i] for i in sorted(self.results)]  # what later steps read
+
+    def ready(self, index: int) -> bool:
+        needs = self.steps[index].needs
+        earlier = [i for i in range(index) if needs is None or self.steps[i].name in needs]
+        return all(i in self.results for i in earlier)
+
+    def overlapped(self, workers: int = 2) -> None:
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+        ctx = self.ctx
+        stop = threading.Event()
+        reporter, ctx.reporter = ctx.reporter, _Stoppable(ctx.reporter, stop)
+        waiting = list(range(len(self.steps)))
+        running: dict[Any, int] = {}
+        failures: dict[int, BaseException] = {}
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidkit-step")
+        try:
+            while waiting or running:
+                for index in [i for i in waiting if not failures and self.ready(i)]:
+                    if len(running) >= workers:
+                        break
+                    waiting.remove(index)
+                    work = self.start(index)
+                    if isinstance(work, StepResult):
+                        self.record(index, work)  # skipped: what it made is known
+                    else:
+                        running[pool.submit(work)] = index
+                if not running:
+                    if failures or not waiting or not any(self.ready(i) for i in waiting):
+                        break
+                    continue
+                done, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in done:
+                    index = running.pop(future)
+                    try:
+                        self.record(index, future.exception() or future.result())
+                    except BaseException as exc:  # noqa: BLE001 - kept, raised after the others stop
+                        failures[index] = exc
+                        stop.set()
+                        ctx.close()  # a step waiting for the background face scan stops waiting
+        except BaseException:  # interrupted or stopped here, in the job's thread
+            stop.set()
+            ctx.close()
+            for future, index in running.items():
+                try:
+                    self.record(index, future.exception() or future.result())
+                except BaseException:  # noqa: BLE001 - the interruption is what is raised
+                    pass
+            raise
+        finally:
+            pool.shutdown(wait=True)
+            ctx.reporter = reporter
+        if failures:
+            first = min(failures, key=lambda i: (isinstance(failures[i], StepStopped), i))
+            raise failures[first]
+
+
+class _Stoppable:
+    """The reporter of steps running beside each other: a progress report after the job was
+    told to stop raises StepStopped in that step, which then cleans up as after Ctrl-C."""
+
+    def __init__(self, reporter: Reporter, stop: threading.Event):
+        self._reporter, self._stop = reporter, stop
+
+    def update(self, stage: str, done: float, total: float) -> None:
+        if self._stop.is_set():
+            raise StepStopped("stopped: another step of the job failed or the job was interrupted")
+        self._reporter.update(stage, done, total)
+
+    def stage(self, name: str, total: float) -> Callable[[float], None]:
+        return lambda done: self.update(name, done, total)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reporter, name)

@@ -26,6 +26,7 @@ def _sections(ctx: Context, *names: str) -> dict[str, Any]:
 class TranscribeStep(Step):
     input: Path
     name = "transcribe"
+    needs = ()
 
     def parameters(self, ctx: Context) -> dict[str, Any]:
         return {"input": ctx.source(self.input).sha256, "roster": _roster_id(ctx), **_sections(ctx, "transcribe")}
@@ -105,6 +106,7 @@ class ClipStep(Step):
     input: Path
     request: Any  # vidkit.pipeline.clip_select.ClipRequest
     name = "clip"
+    needs = ("transcribe",)  # and the render's face scan, which Context.faces waits for
 
     def parameters(self, ctx: Context) -> dict[str, Any]:
         return {"input": ctx.source(self.input).sha256, "roster": _roster_id(ctx), "request": repr(self.request),

@@ -44,6 +44,7 @@ class RenderStep(Step):
     captions: bool = True  # burned into the picture (the SRT/VTT are written either way)
     title: str | None = None  # on the intro card
     name = "render"
+    needs = ("transcribe",)
 
     def parameters(self, ctx: Context) -> dict[str, Any]:
         return {"input": ctx.source(self.input).sha256, "captions": self.captions, "title": self.title,

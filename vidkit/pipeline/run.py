@@ -94,7 +94,7 @@ def run_preset(inputs: list[Path], preset: Preset, settings: Settings, reporter:
             if len(inputs) > 1:
                 reporter.say(f"{path.name}: preset {preset.name}")
             results.append(run_job(f"run {preset.name}", ctx, steps_for(preset, path, options), jobs=jobs,
-                                   source_sha256=source.sha256, force=options.force))
+                                   source_sha256=source.sha256, force=options.force, overlap=True))
     return results
 
 
