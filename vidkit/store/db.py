@@ -20,6 +20,7 @@ import contextlib
 import os
 import sqlite3
 import stat
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -75,8 +76,29 @@ class Store:
 
 
 def open_store(path: Path | str | None = None, *, read_only: bool = False) -> Store:
-    """The store at `path` (default: default_store_path()), migrated and checked."""
+    """The store at `path` (default: default_store_path()), migrated and checked.
+
+    Opening is tried again while another vidkit holds the lock, for up to BUSY_SECONDS: SQLite
+    waits by itself for most locks, but answers "busy" at once where waiting could deadlock
+    (two processes opening a new store together, one turning it to WAL while the other reads:
+    seen about once in thirty runs of tests/store/test_jobs.py)."""
     path = Path(path) if path else default_store_path()
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            return _open(path, read_only)
+        except _Busy:
+            if time.monotonic() >= deadline:
+                raise ProcessingError(f"the vidkit store {path} stayed locked by another vidkit for "
+                                      f"{BUSY_SECONDS:.0f} s; try again when it has finished") from None
+            time.sleep(0.05)
+
+
+class _Busy(Exception):
+    """The store was locked by another process."""
+
+
+def _open(path: Path, read_only: bool) -> Store:
     db = None
     try:
         db = _connect_read_only(path) if read_only else _connect(path)
@@ -95,8 +117,7 @@ def open_store(path: Path | str | None = None, *, read_only: bool = False) -> St
     except sqlite3.OperationalError as exc:
         _close(db)
         if "locked" in str(exc) or "busy" in str(exc):
-            raise ProcessingError(f"the vidkit store {path} stayed locked by another vidkit for "
-                                  f"{BUSY_SECONDS:.0f} s; try again when it has finished") from None
+            raise _Busy() from None
         raise BadInputError(f"{path} is not a vidkit store ({exc})") from None
     except sqlite3.DatabaseError as exc:
         _close(db)
