@@ -143,6 +143,9 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
                 unheard.append((number, words.heard))
     finally:
         finishing.shutdown(wait=True, cancel_futures=True)
+    # Each clip's outputs together, as they are listed (the thumbnails and records came last).
+    order = {key: n for n, (key, _, _) in enumerate(pending)}
+    job.outputs = dict(sorted(job.outputs.items(), key=lambda item: order.get(item[0].split(".")[0], -1)))
     job.summary = {"clips": records, "transcript": transcript is not None,
                    "privacy_report": privacy_path is not None}
     if unverified:

@@ -262,9 +262,10 @@ def run_job(command: str, ctx: Context, steps: list[Step], *, jobs: Any = None, 
     return JobResult(command, list(ctx.results))
 
 
-class StepStopped(BaseException):
+class StepStopped(KeyboardInterrupt):
     """Raised in a step running beside another when the job stops (the other failed, or the
-    job was interrupted). A BaseException, so that no step's `except Exception` keeps it."""
+    job was interrupted). A KeyboardInterrupt, as Terminated is: no step's `except Exception`
+    keeps it, and a step cleans up as after Ctrl-C (an upload keeps what resuming needs)."""
 
 
 class _Runner:
