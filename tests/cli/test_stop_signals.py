@@ -96,10 +96,21 @@ def wait_for(found, proc: subprocess.Popen, what: str, timeout: float = 60):
     pytest.fail(f"no {what} after {timeout} s")
 
 
-def stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen, encoders: list[int] = ()) -> None:
+    """Never leave vidkit or an orphan encoder behind, even when the test fails."""
     if proc.poll() is None:
         proc.kill()
         proc.wait()
+    for pid in encoders:
+        if running(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def stopped_by(proc: subprocess.Popen, signum: int, encoders: list[int], timeout: float = 30) -> tuple[str, list[int]]:
+    """(stderr, the encoders still running) after sending `signum` and waiting for vidkit."""
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=timeout)
+    return err, [pid for pid in encoders if running(pid)]
 
 
 def parts(folder: Path) -> list[Path]:
@@ -127,14 +138,9 @@ def test_stop_during_caption_burn_kills_ffmpeg_and_removes_temp_files(tmp_path, 
 
         encoders = wait_for(encoding, proc, "ffmpeg encoding the captioned video")
         assert parts(out) and list(temp.glob("vidkit-burn-*"))  # what must go away
-        proc.send_signal(signum)
-        _, err = proc.communicate(timeout=30)
-        still_running = [pid for pid in encoders if running(pid)]
+        err, still_running = stopped_by(proc, signum, encoders)
     finally:
-        stop(proc)
-        for pid in encoders:  # never leave an orphan encoder behind, even when the test fails
-            if running(pid):
-                os.kill(pid, signal.SIGKILL)
+        stop(proc, encoders)
     assert proc.returncode == code, err
     assert said in err and len(err.strip().splitlines()) == 1, err
     assert parts(out) == []
@@ -177,14 +183,9 @@ def test_sigterm_while_the_clip_encoder_finishes_kills_it(tmp_path):
         wait_for(marker.exists, proc, "the clip's frames all sent")
         encoders = [int(marker.read_text())]
         assert encoders[0] in children(proc.pid) and parts(out) and list(temp.glob("vidkit-clip-*"))
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=30)
-        still_running = [pid for pid in encoders if running(pid)]
+        err, still_running = stopped_by(proc, signal.SIGTERM, encoders)
     finally:
-        stop(proc)
-        for pid in encoders:
-            if running(pid):
-                os.kill(pid, signal.SIGKILL)
+        stop(proc, encoders)
     assert proc.returncode == 143, err
     assert still_running == []
     assert parts(out) == [] and list(out.glob("*.clip01.mp4")) == []
@@ -223,14 +224,9 @@ def test_sigterm_while_a_preset_renders_and_cuts_at_once_stops_both(sample_copy,
             return found if len(found) == 2 else []
 
         encoders = wait_for(both_encoding, proc, "the render and a clip encoding at once", timeout=120)
-        proc.send_signal(signal.SIGTERM)
-        _, err = proc.communicate(timeout=60)
-        still_running = [pid for pid in encoders if running(pid)]
+        err, still_running = stopped_by(proc, signal.SIGTERM, encoders, timeout=60)
     finally:
-        stop(proc)
-        for pid in encoders:
-            if running(pid):
-                os.kill(pid, signal.SIGKILL)
+        stop(proc, encoders)
     assert proc.returncode == 143, err
     assert err.count("stopped by SIGTERM") == 1 and len(err.strip().splitlines()) == 1, err
     assert still_running == []
