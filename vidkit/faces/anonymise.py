@@ -15,7 +15,7 @@ from vidkit.faces.detect import Detectors
 from vidkit.faces.mask import MODES
 from vidkit.faces.masking import ClipFaces, ClipMasks, FrameVerifier, mask_and_verify
 from vidkit.faces.options import BlurOptions, Finding, Rect, detection_plan
-from vidkit.faces.scan import detect_frames
+from vidkit.faces.scan import AHEAD, detect_frames
 from vidkit.faces.tracks import Track
 from vidkit.media.frames import Planes, even_size, read_bgr, transcode
 from vidkit.media.probe import MediaInfo
@@ -73,7 +73,7 @@ def scan_recording(info: MediaInfo, detectors: Detectors, options: BlurOptions,
     """Faces in every frame of the recording, in decode order (the order transcode paints). A
     frame is known by its number, not its pts: some streams have none, or repeat them."""
     pts, times, found = [], [], []
-    frames = read_bgr(info, detection_plan(info, options))
+    frames = read_bgr(info, detection_plan(info, options), ahead=AHEAD)
     for frame, faces in detect_frames(frames, detectors, options.detector, options.threads):
         found.append(faces)
         pts.append(frame.index)

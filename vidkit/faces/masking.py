@@ -25,7 +25,7 @@ from vidkit.media.frames import Planes, even_size, read_bgr
 from vidkit.media.probe import MediaInfo
 from vidkit.faces.options import BlurOptions, Finding, detection_plan, regions_for, unmasked
 from vidkit.faces.detect import Box, Detector, Detectors
-from vidkit.faces.scan import detect_frames
+from vidkit.faces.scan import AHEAD, detect_frames
 from vidkit.faces.mask import apply, region, static_region
 from vidkit.faces.tracks import EXTENDED, Track, TrackRules, boxes_by_frame, build_tracks
 
@@ -73,7 +73,7 @@ def find_faces(info: MediaInfo, schedule: Frames, detectors: Detectors, options:
     faces_window(); kept in `scans` for later clips."""
     start, end = faces_window(info, schedule, options)
     pts, times, found = [], [], []
-    frames = read_bgr(info, detection_plan(info, options), (start, end))
+    frames = read_bgr(info, detection_plan(info, options), (start, end), ahead=AHEAD)
     for frame, faces in detect_frames(frames, detectors, options.detector, options.threads):
         found.append(faces)
         pts.append(frame.pts)
