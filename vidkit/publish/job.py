@@ -32,7 +32,6 @@ from vidkit.publish.steps import STEP_CALLS, planned_steps
 from vidkit.hashing import file_sha256
 
 
-
 @dataclass
 class PublishOptions:
     privacy: str | None = None  # None = private
