@@ -141,8 +141,11 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
                 unverified.append((number, made.rounds[-1]))
             if words.verified is False:
                 unheard.append((number, words.heard))
-    finally:
+    except KeyboardInterrupt:  # stopped: the clips not yet finished get no record
         finishing.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:  # a later clip failed: the clips made before it still get their records, as in turn
+        finishing.shutdown(wait=True)
     # Each clip's outputs together, as they are listed (the thumbnails and records came last).
     order = {key: n for n, (key, _, _) in enumerate(pending)}
     job.outputs = dict(sorted(job.outputs.items(), key=lambda item: order.get(item[0].split(".")[0], -1)))
