@@ -81,3 +81,42 @@ def test_a_later_clip_failing_leaves_the_earlier_clips_with_their_records(tmp_pa
         assert "thumbnail" in record["files"]  # whole: its thumbnail bound to it
     out = tmp_path / "out"
     assert not (out / "v.clip03.mp4").exists() and not (out / "v.clip03.clip.json").exists()
+
+
+class StopsOnTheSecondListen:
+    """Hears nothing; the second call (the first output's second listen) is stopped."""
+
+    calls = 0
+
+    def __init__(self, model: str, device: str, compute_type: str, threads: int):
+        self.model = ResolvedModel("stops", "stops", "test", "")
+
+    def transcribe(self, audio, options, on_progress=None) -> EngineResult:
+        StopsOnTheSecondListen.calls += 1
+        if StopsOnTheSecondListen.calls == 2:
+            raise KeyboardInterrupt
+        return EngineResult("en", [], "stops", "1", "cpu", "int8", {})
+
+
+@pytest.mark.parametrize("what", ["render", "clip"])
+def test_an_output_stopped_before_its_record_is_removed(tmp_path, what):
+    """Stopped after the video was written but before its record (during the second listen):
+    the video is removed, not left as if it were a finished output."""
+    from vidkit.pipeline.render_job import render_job
+
+    video = make_video(tmp_path / "v.mp4", seconds=2.0, size="320x240")
+    (tmp_path / "roster.txt").write_text("Maria Jansen\n")
+    (tmp_path / "vidkit.toml").write_text(f"[privacy]\nroster = '{tmp_path / 'roster.txt'}'\n"
+                                          f"private_dir = '{tmp_path / 'private'}'\n")  # transcribed here, not found
+    settings = load_settings(cwd=tmp_path, config=tmp_path / "vidkit.toml")
+    StopsOnTheSecondListen.calls = 0
+    tools = {"detectors": Detectors({"yunet": Nothing, "centerface": Nothing}),
+             "engines": Engines({"faster-whisper": StopsOnTheSecondListen})}
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        if what == "render":
+            render_job(video, settings, Reporter(quiet=True), out, **tools)
+        else:
+            clip_job(video, settings, Reporter(quiet=True), ClipRequest(ranges=("0.2-1.2",)), out=out, **tools)
+    assert StopsOnTheSecondListen.calls == 2  # the words, then the stopped listen
+    assert list(out.glob("*.mp4")) == [] and list(out.glob("*.publish.json")) == [] and list(out.glob("*.clip.json")) == []

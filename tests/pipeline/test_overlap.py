@@ -150,3 +150,35 @@ def test_a_failure_stops_the_step_beside_it_and_is_the_error_raised(tmp_path):
 def test_the_json_of_a_job_lists_the_steps_in_their_order(tmp_path, overlap):
     job, failed = _run(tmp_path, [First(tmp_path), Last([])], overlap=overlap)
     assert [s["step"] for s in job.payload()["summary"]["steps"]] == ["first", "last"]
+
+
+def test_a_failed_job_leaves_no_video_without_its_record(tmp_path):
+    """The render and the clips side by side, with a verifier that always finds a face: both
+    end unverified, the first failure stops the other step where it is, and every video left
+    in the folder has its record (one kept for review says verified: false); none is left as
+    if it were a finished output."""
+    import json
+
+    from tests.conftest import make_video
+    from tests.pipeline.test_injection import FixedWords
+    from tests.privacy.test_verification import AlwaysFinds, Blind
+    from vidkit.faces.detect import Detectors
+    from vidkit.pipeline.clip_select import ClipRequest
+    from vidkit.pipeline.job_steps import ClipStep, TranscribeStep
+    from vidkit.pipeline.render_step import RenderStep
+    from vidkit.transcribe.engines import Engines
+
+    video = make_video(tmp_path / "v.mp4", seconds=4.0, size="320x240")
+    (tmp_path / "vidkit.toml").write_text("[blur]\ndetector = 'blind'\nverifier = 'always'\nverify_every = 1\n")
+    settings = load_settings(cwd=tmp_path, config=tmp_path / "vidkit.toml")
+    out = tmp_path / "out"
+    ctx = Context(settings, Reporter(quiet=True), out=out, detectors=Detectors({"blind": Blind, "always": AlwaysFinds}),
+                  engines=Engines({"faster-whisper": FixedWords}))
+    steps = [TranscribeStep(video), RenderStep(video), ClipStep(video, ClipRequest(ranges=("0.5-2.0", "2.0-3.5")))]
+    with pytest.raises(Exception, match="still found after masking"):
+        run_job("test", ctx, steps, overlap=True)
+    for made in out.glob("*.mp4"):
+        record = made.with_suffix(".json") if made.name.endswith(".publish.mp4") else \
+            made.with_name(made.name.replace(".mp4", ".clip.json"))
+        assert record.is_file(), f"{made.name} has no record"
+        assert json.loads(record.read_text())["privacy"]["verified"] is False

@@ -133,3 +133,39 @@ def test_rotated_and_variable_frame_rate_input(tmp_path):
             return sorted(float(p.pts * s.time_base) for p in c.demux(s) if p.pts is not None)
 
     assert np.allclose(times(phone), times(tmp_path / "phone.blurred.mp4"), atol=1e-3)
+
+
+def test_a_render_stopped_after_a_round_that_showed_a_face_leaves_no_output(fakes, tmp_path):
+    """Round 1 writes the output and the verifier finds a face in it; round 2 is stopped: the
+    file of round 1 (which shows a face) must not stay behind as if it were the output. A
+    stop in round 1 leaves what was there before (the render's own .part is removed by it)."""
+    import numpy as np
+
+    from vidkit.faces.detect import Detectors
+    from vidkit.faces.masking import ClipFaces, mask_and_verify
+
+    info = probe(make_video(tmp_path / "v.mp4", seconds=1.0, size="320x240"))
+    planes = (np.full((240, 320), 120, np.uint8), np.full((120, 160), 128, np.uint8), np.full((120, 160), 128, np.uint8))
+    output = tmp_path / "out.mp4"
+
+    def render(masks, scan, round_):
+        if round_ == 1:
+            raise KeyboardInterrupt
+        output.write_bytes(b"round 1")
+        scan(0, planes)
+        scan.finish()
+
+    faces = ClipFaces([0], [0.0], [[]])
+    options = BlurOptions(detector="blind", verifier="always", verify_every=1)
+    with pytest.raises(KeyboardInterrupt):
+        mask_and_verify(info, faces, faces, options, render, Detectors(), output)
+    assert not output.exists()
+
+    output.write_bytes(b"an earlier run's output")
+
+    def stopped_at_once(masks, scan, round_):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        mask_and_verify(info, faces, faces, options, stopped_at_once, Detectors(), output)
+    assert output.read_bytes() == b"an earlier run's output"

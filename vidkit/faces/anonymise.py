@@ -59,7 +59,7 @@ def anonymise(info: MediaInfo, out_path: Path, options: BlurOptions,
                   on_progress=lambda t: progress(label, t, info.duration))
         progress(label, info.duration, info.duration)
 
-    done = mask_and_verify(info, faces, faces, options, render, detectors)
+    done = mask_and_verify(info, faces, faces, options, render, detectors, out_path)
     painted = {index: rects for index, rects in done.masks.painted.items() if index >= 0}
     described = {"primary": detectors.make(options.detector, 1).describe()}
     if done.verifier is not None:

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 import cv2
@@ -133,8 +134,6 @@ class FaceScans:
 
     @staticmethod
     def _key(info: MediaInfo, options: BlurOptions) -> tuple:
-        from pathlib import Path
-
         path = Path(info.path)
         stat = path.stat()
         return (str(path.resolve()), stat.st_size, stat.st_mtime_ns, options.detector, options.detect_size,
@@ -305,7 +304,7 @@ Render = Callable[[ClipMasks, "FrameVerifier | None", int], None]
 
 
 def mask_and_verify(info: MediaInfo, frames: Frames, faces: ClipFaces, options: BlurOptions,
-                    render: Render, detectors: Detectors | None = None) -> Verified:
+                    render: Render, detectors: Detectors | None = None, output: Path | None = None) -> Verified:
     """The one mask -> verify -> render-again loop of every masked output.
 
     `render(masks, scan, round)` writes the output once: each frame painted with
@@ -313,7 +312,9 @@ def mask_and_verify(info: MediaInfo, frames: Frames, faces: ClipFaces, options: 
     encoder. What the verifier finds that no mask covers becomes a detection, the tracks are
     linked again and the output is rendered again from the source (never re-encoded from
     itself), at most `options.max_rounds` more times; faces still found after that leave it
-    unverified."""
+    unverified. `output`: the file `render` writes; when a later round is stopped or fails,
+    the earlier round's file (found to show a face) is removed rather than left as if it were
+    the output."""
     masks = masks_for(info, faces, options)
     scan = None
     if options.verify:
@@ -331,6 +332,10 @@ def mask_and_verify(info: MediaInfo, frames: Frames, faces: ClipFaces, options: 
                 return Verified(masks, rounds, not findings, scan.verifier.describe())
             masks = masks_for(info, masks.faces, options)
             scan.reset(masks)
+    except BaseException:
+        if rounds and output is not None:
+            Path(output).unlink(missing_ok=True)
+        raise
     finally:
         if scan is not None:
             scan.close()

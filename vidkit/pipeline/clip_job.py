@@ -128,9 +128,9 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
             job.outputs[f"{key}.video"] = video
             captions = _sidecars(job, key, input_path, out_dir, name, excerpt, cues, made)
             files = {kind[len(key) + 1:]: path for kind, path in job.outputs.items() if kind.startswith(f"{key}.")}
-            pending.append((key, made, finishing.submit(finish, number, key, name, wanted, actual_spans, frames, seconds,
-                                                  captions, made, video, files)))
-        for number, (key, made, future) in enumerate(pending, 1):
+            pending.append((key, made, video, finishing.submit(finish, number, key, name, wanted, actual_spans, frames,
+                                                         seconds, captions, made, video, files)))
+        for number, (key, made, _, future) in enumerate(pending, 1):
             record, words, files = future.result()
             for kind in ("thumbnail", "report"):
                 if kind in files:
@@ -141,13 +141,18 @@ def clip_job(input_path: Path, settings: Settings, reporter: Reporter, request: 
                 unverified.append((number, made.rounds[-1]))
             if words.verified is False:
                 unheard.append((number, words.heard))
-    except KeyboardInterrupt:  # stopped: the clips not yet finished get no record
-        finishing.shutdown(wait=True, cancel_futures=True)
+    except BaseException as exc:
+        # Stopped: the clips not yet finished get no record. A later clip failed: the clips
+        # made before it still get theirs, as when they were made in turn. A clip left without
+        # its record is removed, never left as if it were an output.
+        finishing.shutdown(wait=True, cancel_futures=isinstance(exc, KeyboardInterrupt))
+        for _, _, video, future in pending:
+            if future.cancelled() or future.exception() is not None:
+                video.unlink(missing_ok=True)
         raise
-    finally:  # a later clip failed: the clips made before it still get their records, as in turn
-        finishing.shutdown(wait=True)
     # Each clip's outputs together, as they are listed (the thumbnails and records came last).
-    order = {key: n for n, (key, _, _) in enumerate(pending)}
+    finishing.shutdown()
+    order = {key: n for n, (key, _, _, _) in enumerate(pending)}
     job.outputs = dict(sorted(job.outputs.items(), key=lambda item: order.get(item[0].split(".")[0], -1)))
     job.summary = {"clips": records, "transcript": transcript is not None,
                    "privacy_report": privacy_path is not None}

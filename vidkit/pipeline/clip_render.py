@@ -125,7 +125,7 @@ def make_clip(info: MediaInfo, schedule: Schedule, excerpt: Transcript | None, v
                 suffix = f" (round {round_ + 1})" if round_ else ""
                 render_clip(info, schedule, spec, video, reporter.stage(f"{label}: {doing}{suffix}", schedule.duration))
 
-            done = mask_and_verify(info, schedule, masks.faces, options, render, detectors)
+            done = mask_and_verify(info, schedule, masks.faces, options, render, detectors, video)
             masks, rounds, verified = done.masks, done.rounds, done.verified
         else:
             render_clip(info, schedule, spec, video, reporter.stage(f"{label}: rendering", schedule.duration))

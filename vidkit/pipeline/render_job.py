@@ -90,20 +90,24 @@ def render_job(input_path: Path, settings: Settings, reporter: Reporter, out: Pa
     made = make_clip(info, schedule, excerpt, video, plan, options, settings, reporter, LABEL, redactions, scans,
                      detectors)
     job.outputs["publish.video"] = video
-    cues = _sidecars(job, "publish", input_path, out_dir, NAME, excerpt, made.cues, made)  # publish.srt, ...
-    words = _words(video, job.outputs.get("publish.transcript"), transcript, redactions, spans, _privacy(settings),
-                   settings, reporter, LABEL, bleeped=True, engines=engines)
-    source = {"sha256": file_sha256(input_path), "duration": round(info.duration, 6), "fps": info.video.fps,
-              "transcript_sha256": file_sha256(transcript_path) if transcript_path else None}
-    record = publish_record(source, made, plan, cues, video)
-    record["words"] = words.to_dict()
-    # Bound to the video: an edited caption track no longer matches and the publish gate refuses it.
-    record["files"] = {kind: file_sha256(job.outputs[f"publish.{kind}"])
-                       for kind in SIDECARS if f"publish.{kind}" in job.outputs}
-    job.outputs["publish.record"] = PublishRecord(record).save(output_path(input_path, out_dir, f"{NAME}.json"))
-    job.summary = {key: record[key] for key in ("frames", "duration", "size", "captions", "burned_captions",
-                                                "branding", "intro_seconds", "privacy")}
-    job.summary["words"] = {key: record["words"][key] for key in ("redacted", "counts", "audio_bleeped", "verified")}
+    try:
+        cues = _sidecars(job, "publish", input_path, out_dir, NAME, excerpt, made.cues, made)  # publish.srt, ...
+        words = _words(video, job.outputs.get("publish.transcript"), transcript, redactions, spans, _privacy(settings),
+                       settings, reporter, LABEL, bleeped=True, engines=engines)
+        source = {"sha256": file_sha256(input_path), "duration": round(info.duration, 6), "fps": info.video.fps,
+                  "transcript_sha256": file_sha256(transcript_path) if transcript_path else None}
+        record = publish_record(source, made, plan, cues, video)
+        record["words"] = words.to_dict()
+        # Bound to the video: an edited caption track no longer matches and the publish gate refuses it.
+        record["files"] = {kind: file_sha256(job.outputs[f"publish.{kind}"])
+                           for kind in SIDECARS if f"publish.{kind}" in job.outputs}
+        job.outputs["publish.record"] = PublishRecord(record).save(output_path(input_path, out_dir, f"{NAME}.json"))
+        job.summary = {key: record[key] for key in ("frames", "duration", "size", "captions", "burned_captions",
+                                                    "branding", "intro_seconds", "privacy")}
+        job.summary["words"] = {key: record["words"][key] for key in ("redacted", "counts", "audio_bleeped", "verified")}
+    except BaseException:  # stopped or failed before its record was written: not left as an output
+        video.unlink(missing_ok=True)
+        raise
     if made.verified is False:
         left = made.rounds[-1]
         raise UnverifiedOutput(f"{len(left)} face(s) still found after masking (first at {left[0].time:.2f} s); "
