@@ -11,6 +11,7 @@ import time
 import pytest
 
 from tests.conftest import make_video
+from tests.privacy.test_verification import Blind
 from vidkit.config import load_settings
 from vidkit.console import Reporter
 from vidkit.faces.detect import Detectors
@@ -41,17 +42,6 @@ class FailsLater:
         return {"name": "fails-later"}
 
 
-class Nothing:
-    def __init__(self, threads: int = 0):
-        pass
-
-    def detect(self, bgr):
-        return []
-
-    def describe(self):
-        return {"name": "nothing"}
-
-
 class SlowSilence:
     """A speech engine that hears nothing, slowly: a clip's second listen still runs on the
     worker thread when the next clip is made, so that clip's own finishing has to wait."""
@@ -73,7 +63,7 @@ def test_a_later_clip_failing_leaves_the_earlier_clips_with_their_records(tmp_pa
     FailsLater.calls = 0
     with pytest.raises(RuntimeError, match="gave up"):
         clip_job(video, settings, Reporter(quiet=True), ClipRequest(ranges=("0.2-1.0", "1.8-2.6", "3.6-4.4")),
-                 out=tmp_path / "out", detectors=Detectors({"later": FailsLater, "nothing": Nothing}),
+                 out=tmp_path / "out", detectors=Detectors({"later": FailsLater, "nothing": Blind}),
                  engines=Engines({"faster-whisper": SlowSilence}))
     for number in (1, 2):  # the second was waiting behind the first's listen when the third failed
         record = json.loads((tmp_path / "out" / f"v.clip0{number}.clip.json").read_text())
@@ -110,7 +100,7 @@ def test_an_output_stopped_before_its_record_is_removed(tmp_path, what):
                                           f"private_dir = '{tmp_path / 'private'}'\n")  # transcribed here, not found
     settings = load_settings(cwd=tmp_path, config=tmp_path / "vidkit.toml")
     StopsOnTheSecondListen.calls = 0
-    tools = {"detectors": Detectors({"yunet": Nothing, "centerface": Nothing}),
+    tools = {"detectors": Detectors({"yunet": Blind, "centerface": Blind}),
              "engines": Engines({"faster-whisper": StopsOnTheSecondListen})}
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
