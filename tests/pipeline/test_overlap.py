@@ -1,7 +1,8 @@
 """run_job(overlap=True), as `vidkit run` runs presets: a step starts when the steps it needs
 (Step.needs) are done, two at a time; later steps read earlier results as before; results keep
-the steps' order; a failure stops the step running beside it at its next progress report and
-is the error raised; the store is written for every step (from the job's thread: SQLite)."""
+the steps' order; a failure ends the job as in order: a step before the failed one runs to its
+end, a step after it is stopped at its next progress report, and the failure is the error
+raised; the store is written for every step (from the job's thread: SQLite)."""
 
 from __future__ import annotations
 
@@ -68,17 +69,18 @@ class Last(Step):
 
 @dataclass
 class Busy(Step):
-    """Reports progress until stopped (or 10 s): what a long render does."""
+    """Reports progress until stopped (or `seconds`): what a long render does."""
 
+    seconds: float = 10.0
     name = "busy"
     needs = ()
     stopped: list = field(default_factory=list)
 
     def run(self, ctx: Context) -> StepResult:
-        progress = ctx.reporter.stage("busy", 10.0)
+        progress = ctx.reporter.stage("busy", self.seconds)
         started = time.monotonic()
         try:
-            while time.monotonic() - started < 10:
+            while time.monotonic() - started < self.seconds:
                 progress(time.monotonic() - started)
                 time.sleep(0.01)
         except StepStopped:
@@ -136,14 +138,52 @@ def test_a_rerun_skips_every_step_with_overlap_too(tmp_path):
     assert [r.step for r in job.results] == ["first", "render", "clip", "last"]
 
 
-def test_a_failure_stops_the_step_beside_it_and_is_the_error_raised(tmp_path):
+def test_a_failure_stops_the_step_after_it_and_is_the_error_raised(tmp_path):
     busy = Busy()
-    job, (exc, states) = _run(tmp_path, [busy, Fails(), Last([])], overlap=True)
+    job, (exc, states) = _run(tmp_path, [Fails(), busy, Last([])], overlap=True)
     assert isinstance(exc, RuntimeError) and "encoder stopped" in str(exc)
     assert busy.stopped and busy.stopped[0] < 2.0  # stopped at its next report, not after 10 s
     assert states["fails"][0] == "failed" and "encoder stopped" in states["fails"][1]
     assert states["busy"][0] == "failed" and "stopped" in states["busy"][1]
     assert "last" not in states  # never started
+
+
+def test_a_step_before_the_failed_one_runs_to_its_end_as_in_order(tmp_path):
+    """In order the earlier step would have been done before the later one failed: beside it,
+    it still is (a render is not thrown away because a clip could not be chosen)."""
+    busy = Busy(seconds=1.0)
+    job, (exc, states) = _run(tmp_path, [busy, Fails(), Last([])], overlap=True)
+    assert isinstance(exc, RuntimeError) and "encoder stopped" in str(exc)
+    assert not busy.stopped
+    assert states["busy"][0] == "done" and states["fails"][0] == "failed"
+    assert "last" not in states
+
+
+def test_a_step_before_the_failed_one_that_has_not_started_still_runs(tmp_path):
+    """Steps: first, then `after_first` (needs first), then `fails` (needs nothing): `fails`
+    may start and fail before `after_first` could start; in order `after_first` came first, so
+    it still runs, and nothing after `fails` does."""
+    seen = []
+
+    @dataclass
+    class AfterFirst(Step):
+        name = "after_first"
+        needs = ("first",)
+
+        def run(self, ctx: Context) -> StepResult:
+            seen.append(self.name)
+            return StepResult(self.name, {}, RedactSummary({}, 0, None))
+
+    @dataclass
+    class SlowFirst(First):
+        def run(self, ctx: Context) -> StepResult:
+            time.sleep(0.5)  # `fails` fails (0.2 s) before this ends
+            return super().run(ctx)
+
+    job, (exc, states) = _run(tmp_path, [SlowFirst(tmp_path), AfterFirst(), Fails(), Last([])], overlap=True)
+    assert isinstance(exc, RuntimeError)
+    assert seen == ["after_first"] and states["after_first"][0] == "done"
+    assert "last" not in states
 
 
 @pytest.mark.parametrize("overlap", [False, True])

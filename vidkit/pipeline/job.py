@@ -233,8 +233,9 @@ def run_job(command: str, ctx: Context, steps: list[Step], *, jobs: Any = None, 
     other (Step.needs: the session preset's render and clips both need only the words). One
     render leaves about a quarter of two cores idle (the encoder waits for frames, Whisper's
     second listen keeps one core busy): two fill them. The store is written from this thread
-    only; when a step fails or the job is stopped, the other is stopped at its next progress
-    report and the first failure is raised."""
+    only. A failure ends the job as in order: the steps before the failed one still run to their
+    end, the steps after it are stopped at their next progress report (or never started), and
+    the earliest failure is raised; a stopped job stops every step."""
     keys: list[tuple[str, str, str] | None] = []
     chain = ""
     for step in steps:  # a step's key needs only settings and the steps before it: known up front
@@ -263,8 +264,8 @@ def run_job(command: str, ctx: Context, steps: list[Step], *, jobs: Any = None, 
 
 
 class StepStopped(KeyboardInterrupt):
-    """Raised in a step running beside another when the job stops (the other failed, or the
-    job was interrupted). A KeyboardInterrupt, as Terminated is: no step's `except Exception`
+    """Raised in a step running beside another when the job stops (an earlier step failed, or
+    the job was interrupted). A KeyboardInterrupt, as Terminated is: no step's `except Exception`
     keeps it, and a step cleans up as after Ctrl-C (an upload keeps what resuming needs)."""
 
 
@@ -322,18 +323,31 @@ class _Runner:
         return all(i in self.results for i in earlier)
 
     def overlapped(self, workers: int = 2) -> None:
+        """Two steps at a time with the results of running them in order: when a step fails,
+        the steps before it still run to their end (in order they would have been done), the
+        steps after it are stopped or never started, and the earliest failure is raised."""
         from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
         ctx = self.ctx
-        stop = threading.Event()
-        reporter, ctx.reporter = ctx.reporter, _Stoppable(ctx.reporter, stop)
+        reporter, ctx.reporter = ctx.reporter, _Stoppable(ctx.reporter)
+        stopper: _Stoppable = ctx.reporter
         waiting = list(range(len(self.steps)))
         running: dict[Any, int] = {}
         failures: dict[int, BaseException] = {}
+
+        def startable(index: int) -> bool:
+            return (not failures or index < min(failures)) and self.ready(index)
+
+        def track(index: int, work: Callable[[], StepResult]) -> Callable[[], StepResult]:
+            def run() -> StepResult:
+                stopper.mine.index = index  # which step this thread's progress reports belong to
+                return work()
+            return run
+
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vidkit-step")
         try:
             while waiting or running:
-                for index in [i for i in waiting if not failures and self.ready(i)]:
+                for index in [i for i in waiting if startable(i)]:
                     if len(running) >= workers:
                         break
                     waiting.remove(index)
@@ -341,9 +355,9 @@ class _Runner:
                     if isinstance(work, StepResult):
                         self.record(index, work)  # skipped: what it made is known
                     else:
-                        running[pool.submit(work)] = index
+                        running[pool.submit(track(index, work))] = index
                 if not running:
-                    if failures or not waiting or not any(self.ready(i) for i in waiting):
+                    if not any(startable(i) for i in waiting):
                         break
                     continue
                 done, _ = wait(list(running), timeout=0.5, return_when=FIRST_COMPLETED)
@@ -351,12 +365,11 @@ class _Runner:
                     index = running.pop(future)
                     try:
                         self.record(index, future.exception() or future.result())
-                    except BaseException as exc:  # noqa: BLE001 - kept, raised after the others stop
+                    except BaseException as exc:  # noqa: BLE001 - kept, raised once the steps before it end
                         failures[index] = exc
-                        stop.set()
-                        ctx.close()  # a step waiting for the background face scan stops waiting
+                        self._stop_after(min(failures), running, stopper, reporter)
         except BaseException:  # interrupted or stopped here, in the job's thread
-            stop.set()
+            stopper.stop_after = -1
             ctx.close()
             for future, index in running.items():
                 try:
@@ -371,17 +384,32 @@ class _Runner:
             first = min(failures, key=lambda i: (isinstance(failures[i], StepStopped), i))
             raise failures[first]
 
+    def _stop_after(self, failed: int, running: dict[Any, int], stopper: _Stoppable, reporter: Reporter) -> None:
+        """Stop the running steps after the failed one; the ones before it go on."""
+        stopper.stop_after = failed
+        going_on = [self.steps[i].name for i in sorted(running.values()) if i < failed]
+        if going_on:
+            reporter.say(f"{self.steps[failed].name} failed; finishing {', '.join(going_on)} first, "
+                         f"as in order it comes before")
+        else:
+            self.ctx.close()  # a step waiting for the background face scan stops waiting
+
 
 class _Stoppable:
-    """The reporter of steps running beside each other: a progress report after the job was
-    told to stop raises StepStopped in that step, which then cleans up as after Ctrl-C."""
+    """The reporter of steps running beside each other: a progress report from a step after
+    `stop_after` (every step once it is -1: the job was interrupted) raises StepStopped in that
+    step, which then cleans up as after Ctrl-C. A step's own thread says which step it is
+    (`mine`); a helper thread of a step is stopped only with the whole job."""
 
-    def __init__(self, reporter: Reporter, stop: threading.Event):
-        self._reporter, self._stop = reporter, stop
+    def __init__(self, reporter: Reporter):
+        self._reporter = reporter
+        self.stop_after: int | None = None
+        self.mine = threading.local()
 
     def update(self, stage: str, done: float, total: float) -> None:
-        if self._stop.is_set():
-            raise StepStopped("stopped: another step of the job failed or the job was interrupted")
+        after = self.stop_after
+        if after is not None and (after < 0 or getattr(self.mine, "index", -1) > after):
+            raise StepStopped("stopped: an earlier step of the job failed or the job was interrupted")
         self._reporter.update(stage, done, total)
 
     def stage(self, name: str, total: float) -> Callable[[float], None]:
