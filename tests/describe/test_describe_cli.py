@@ -99,7 +99,7 @@ def test_a_short_gets_the_short_template_without_chapters(place_video, tiny_vert
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--subject", "Maria Jansen"], "pseudonymous id"),
+    (["--subject", "Maria Jansen"], "pseudonymous code"),
     (["--subject", "P-Jansen", "--roster", "ROSTER"], "holds a name from the roster"),
     (["--template", "nope"], "no description template named 'nope'"),
     (["--llm", "ftp://x"], "http:// or https://"),

@@ -11,7 +11,10 @@ from typer.testing import CliRunner
 
 from tests.cli.helpers import make_transcript
 from vidkit.cli import app
-from vidkit.privacy.identifying import identifies, name_in_file_name
+from vidkit.describe.describe import check_subjects
+from vidkit.errors import BadInputError
+from vidkit.privacy.identifying import hide_identifying, identifies, name_in_file_name, refuse_named_file
+from vidkit.publish.consent import check_subject
 from vidkit.privacy.roster import parse_roster
 
 ROSTER = parse_roster("José Müller | Jose\nAnna Visser\nMaria Jansen\nWill Peters\n")
@@ -111,3 +114,21 @@ def test_parts_of_the_recordings_file_name_are_refused_in_titles(tmp_path):
     assert names_in_text("Well done, Smit", parts) and not names_in_text("Gait training", parts)
     assert file_name_roster("p12_visit3_gait_session") is None
     assert names_in_text("Grace lifts her knee", file_name_roster("grace_miller"))
+
+
+@pytest.mark.parametrize("refuse", [
+    lambda roster: refuse_named_file("anna_visser_gait.mp4", roster, "the recording's file name"),
+    lambda roster: check_subjects(["Anna-Visser"], roster),
+    lambda roster: check_subjects(["Anna Visser"], roster),
+    lambda roster: check_subject("P 42"),
+])
+def test_the_advice_of_an_error_survives_the_error_line_scrubber(refuse):
+    """Error lines pass through hide_identifying when a roster is given: an example subject id
+    after the word "id" reads as a record number there, and the advice came out as
+    "a subject id like [redacted] and run again"."""
+    roster = parse_roster("Anna Visser\n")
+    with pytest.raises(BadInputError) as caught:
+        refuse(roster)
+    message = str(caught.value)
+    assert "P-0042" in message or "P017" in message
+    assert hide_identifying(message, roster) == message

@@ -123,13 +123,13 @@ def check_subjects(subjects: Sequence[str], roster) -> list[str]:
     ids = list(dict.fromkeys(s.strip() for s in subjects if s and s.strip()))
     for subject in ids:
         if not _SUBJECT_ID.match(subject):
-            raise BadInputError("a subject must be a pseudonymous id like P017 (letters, digits, . _ -, "
+            raise BadInputError("a subject must be a pseudonymous code such as P017 (letters, digits, . _ -, "
                                 "no spaces), never a name")
         if roster is not None:
             folded = fold(subject)
             parts = {fold(p) for person in roster.people for name in person.names for p in name.split()}
             if any(len(p) >= 3 and p in folded for p in parts):
-                raise BadInputError("a subject id holds a name from the roster; use a pseudonymous id like P017")
+                raise BadInputError("a subject id holds a name from the roster; use a pseudonymous code such as P017")
     return ids
 
 

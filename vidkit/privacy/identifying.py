@@ -103,7 +103,7 @@ def refuse_named_file(name: str, roster: Roster, what: str) -> None:
     """BadInputError when the file name `name` (`what` says which file) holds a roster name."""
     if name_in_file_name(name, roster):
         raise BadInputError(f"{what} holds a name from the roster, and the outputs are named after it: "
-                            "rename the file (e.g. to the session date or a subject id like P-0042) "
+                            "rename the file (to the session date, say, or a subject code such as P-0042) "
                             "and run again")
 
 
