@@ -170,7 +170,8 @@ class Reporter:
 
     def say(self, message: str) -> None:
         if not self.quiet:
-            stderr.print(message, markup=False)  # plain text: it may name a file such as "[a].mp4"
+            # plain text: it may name a file such as "[a].mp4"; with a roster, no name in it
+            stderr.print(_hidden(message), markup=False)
 
 
 def print_json(data: dict[str, Any]) -> None:

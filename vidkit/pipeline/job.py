@@ -164,13 +164,16 @@ class Step(ABC):
 
 def parameters_hash(step: Step, ctx: Context, before: str = "") -> str:
     """The sha256 of a step's parameters and of the steps before it (`before`), with the
-    vidkit version (a new vidkit makes its outputs anew) and the output folder (a run into
-    another folder makes its files there, rather than pointing at the first folder's)."""
+    vidkit version (a new vidkit makes its outputs anew) and where the outputs go: the output
+    folder and the recording's stem (a run into another folder, or of a copy under another
+    name, makes its own files rather than pointing at the first run's)."""
     import vidkit
 
+    parameters = step.parameters(ctx)  # probes the step's inputs: their places are known after
     out = str(Path(ctx.out_dir).resolve()) if ctx.out_dir is not None else None
+    names = sorted(str(Path(out or src.path.parent).resolve() / src.stem) for src in ctx._sources.values())
     text = json.dumps({"step": step.name, "before": before, "vidkit": vidkit.__version__, "out": out,
-                       **step.parameters(ctx)}, sort_keys=True, default=str)
+                       "names": names, **parameters}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

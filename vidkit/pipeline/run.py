@@ -9,7 +9,7 @@ from typing import Any
 
 from vidkit.config import Settings
 from vidkit.console import Reporter
-from vidkit.errors import BadInputError
+from vidkit.errors import BadInputError, ProcessingError
 from vidkit.pipeline.job import Context, JobResult, Step, run_job
 from vidkit.pipeline.presets import Preset
 
@@ -85,17 +85,47 @@ def run_preset(inputs: list[Path], preset: Preset, settings: Settings, reporter:
     if not inputs:
         raise BadInputError("give one or more recordings to run the preset on (or --list-presets)")
     check_preset(preset, settings)
-    results = []
+    contexts = [Context(settings, reporter, out=out, overwrite=options.overwrite) for _ in inputs]
+    # Every input probed and hashed before the first step: an unreadable one is refused up front.
+    sources = [ctx.source(path) for ctx, path in zip(contexts, inputs)]
+    results: list[JobResult] = []
+    failures: list[tuple[Path, Exception]] = []
     with open_store(options.store) as store:
         jobs = JobStore(store)
-        for path in inputs:
-            ctx = Context(settings, reporter, out=out, overwrite=options.overwrite)
-            source = ctx.source(path)  # probed (a bad input fails here, before any step)
+        for ctx, path, source in zip(contexts, inputs, sources):
             if len(inputs) > 1:
                 reporter.say(f"{path.name}: preset {preset.name}")
-            results.append(run_job(f"run {preset.name}", ctx, steps_for(preset, path, options), jobs=jobs,
-                                   source_sha256=source.sha256, force=options.force, overlap=True))
+            try:
+                results.append(run_job(f"run {preset.name}", ctx, steps_for(preset, path, options), jobs=jobs,
+                                       source_sha256=source.sha256, force=options.force, overlap=True))
+            except Exception as exc:
+                if len(inputs) == 1:
+                    raise
+                # One recording failing does not stop the others (as `vidkit watch` and the
+                # cluster run): each says so, and the run ends with the failures counted.
+                failures.append((path, exc))
+                reporter.say(f"{path.name}: failed: {_line(exc, settings)}")
+    if failures:
+        path, exc = failures[0]
+        error = BadInputError if all(isinstance(e, BadInputError) for _, e in failures) else ProcessingError
+        raise error(f"{len(failures)} of {len(inputs)} recordings failed; {path.name}: {_line(exc, settings)}")
     return results
+
+
+def _line(exc: Exception, settings: Settings) -> str:
+    """The error as one line without roster names (the CLI hides them from its own error
+    line; these lines are printed on the way)."""
+    from vidkit.scrub import one_line, roster_words
+
+    hide: list[str] = []
+    if settings.get("privacy", "roster"):
+        from vidkit.privacy.options import privacy_options
+
+        try:
+            hide = roster_words(privacy_options(settings).roster)
+        except Exception:  # noqa: BLE001 - the roster itself was unreadable: that is the error shown
+            hide = []
+    return one_line(exc, hide)
 
 
 def run_payload(results: list[JobResult], preset: Preset) -> dict[str, Any]:
