@@ -25,7 +25,8 @@ from vidkit.clips.reframe import Crop
 from vidkit.clips.schedule import Schedule, Span
 from vidkit.errors import ProcessingError
 from vidkit.media.ffmpeg import find_ffmpeg
-from vidkit.media.frames import PREROLL_SECONDS, Planes, decode_window, frame_geometry, plane_views, upright_frame
+from vidkit.media.frames import (PREROLL_SECONDS, Planes, decode_window, frame_geometry, plane_views, seek,
+                                 upright_frame)
 from vidkit.media.output import atomic_path
 from vidkit.media.probe import MediaInfo
 
@@ -58,13 +59,13 @@ def frame_times(info: MediaInfo, start: float, end: float) -> list[tuple[int, fl
         stream = container.streams.video[0]
         seek_to = max(0.0, start - PREROLL_SECONDS)
         if seek_to > 0:
-            container.seek(int(seek_to / stream.time_base), stream=stream, backward=True, any_frame=False)
+            seek(container, stream, seek_to, info)
         tail = end + 1.0
         try:
             for packet in container.demux(stream):
                 if packet.pts is None:
                     continue
-                time = float(packet.pts * stream.time_base)
+                time = float(packet.pts * stream.time_base) - info.start
                 found.append((packet.pts, time))
                 if time > tail and packet.is_keyframe:
                     break
@@ -98,7 +99,7 @@ def write_clip_audio(info: MediaInfo, spans: Sequence[Span], target: Path) -> bo
                 first = round(span.start * rate)
                 wanted = round(span.duration * rate)
                 written = 0
-                for frame_time, samples in _audio_frames(container, stream, span.start):
+                for frame_time, samples in _audio_frames(container, stream, span.start, info):
                     begin = round(frame_time * rate)
                     lo = max(0, first + written - begin)
                     hi = min(samples.shape[1], first + wanted - begin)
@@ -112,10 +113,10 @@ def write_clip_audio(info: MediaInfo, spans: Sequence[Span], target: Path) -> bo
     return True
 
 
-def _audio_frames(container, stream, start: float) -> Iterator[tuple[float, np.ndarray]]:
-    """(start time, float samples channels × n) of decoded audio frames from before `start`."""
-    seek_to = max(0.0, start - PREROLL_SECONDS)
-    container.seek(int(seek_to / stream.time_base), stream=stream, backward=True, any_frame=False)
+def _audio_frames(container, stream, start: float, info: MediaInfo) -> Iterator[tuple[float, np.ndarray]]:
+    """(start time, float samples channels × n) of decoded audio frames from before `start`
+    (vidkit's clock: MediaInfo.start)."""
+    seek(container, stream, max(0.0, start - PREROLL_SECONDS), info)
     try:
         for frame in container.decode(stream):
             if frame.time is None:
@@ -125,7 +126,7 @@ def _audio_frames(container, stream, start: float) -> Iterator[tuple[float, np.n
                 data = data.reshape(-1, len(frame.layout.channels)).T
             if data.dtype.kind in "iu":
                 data = data.astype(np.float32) / float(np.iinfo(data.dtype).max)
-            yield float(frame.time), data
+            yield float(frame.time) - info.start, data
     except av.error.FFmpegError:
         return
 

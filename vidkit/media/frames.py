@@ -133,19 +133,20 @@ def _read_bgr(info: MediaInfo, sizes_for: Callable[[int], Sequence[int]],
     rate = info.video.fps or 25.0
     index = 0
     for frame in frames:
-        if window and not window[0] <= (frame.time or 0.0) < window[1]:
+        time = seconds_of(frame, info) or 0.0
+        if window and not window[0] <= time < window[1]:
             continue
         images = {}
         # In a window, sizes are asked by the frame's number in the recording, not in the
         # window: every-n-th-frame work (the full-size face pass) then falls on the same frames
         # whichever window reads them, so a clip's own scan equals its stretch of a whole scan.
-        for long_side in sizes_for(round((frame.time or 0.0) * rate) if window else index):
+        for long_side in sizes_for(round(time * rate) if window else index):
             factor = min(1.0, long_side / max(cw, ch))
             sw, sh = max(2, round(cw * factor)), max(2, round(ch * factor))
             image = frame.to_ndarray(format="bgr24", width=sw, height=sh)
             upright = np.ascontiguousarray(np.rot90(image, turns)) if turns else image
             images[long_side] = (upright, cw / sw)
-        yield BGRFrame(index, frame.pts or 0, float(frame.time or 0.0), images)
+        yield BGRFrame(index, frame.pts or 0, time, images)
         index += 1
 
 
@@ -179,13 +180,25 @@ def decode_window(info: MediaInfo, start: float, end: float) -> Iterator[av.Vide
         stream.thread_type = "AUTO"
         seek_to = max(0.0, start - PREROLL_SECONDS)
         if seek_to > 0:
-            container.seek(int(seek_to / stream.time_base), stream=stream, backward=True, any_frame=False)
+            seek(container, stream, seek_to, info)
         for frame in _decode(container, stream):
             if frame.pts is None:
                 continue
-            if frame.time is not None and frame.time > end + 1.0:
+            time = seconds_of(frame, info)
+            if time is not None and time > end + 1.0:
                 return
             yield frame
+
+
+def seconds_of(frame, info: MediaInfo) -> float | None:
+    """A decoded frame's time on vidkit's clock: seconds from the recording's start
+    (MediaInfo.start), not the stream's raw timestamp."""
+    return None if frame.time is None else float(frame.time) - info.start
+
+
+def seek(container, stream, seconds: float, info: MediaInfo) -> None:
+    """Seek `stream` to the keyframe at or before `seconds` on vidkit's clock."""
+    container.seek(int((seconds + info.start) / stream.time_base), stream=stream, backward=True, any_frame=False)
 
 
 def transcode(
@@ -227,7 +240,7 @@ def transcode(
                         _paint_and_encode(frame, frame.pts, index, process, vout, sink, geometry)
                         index += 1
                         if on_progress is not None and frame.time is not None:
-                            on_progress(frame.time)
+                            on_progress(seconds_of(frame, info))
             except av.error.FFmpegError as exc:
                 if index == 0:
                     raise ProcessingError(f"cannot decode {info.path.name}: {exc}") from None

@@ -49,6 +49,9 @@ class MediaInfo:
     size_bytes: int
     video: VideoInfo | None
     audio: AudioInfo | None
+    # The container's first timestamp, seconds. vidkit's times count from it, as ffmpeg and
+    # players do: a recording cut from a longer one or a stream may start at 5 s, not 0.
+    start: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -107,7 +110,8 @@ def _probe(path: Path) -> MediaInfo:
             else None
         )
         duration = _duration(container, vstream, astream)
-        return MediaInfo(path, container.format.name, duration, size, video, audio)
+        start = container.start_time / av.time_base if container.start_time is not None else 0.0
+        return MediaInfo(path, container.format.name, duration, size, video, audio, start)
 
 
 # Leading bytes of containers a camera or recorder writes; a match means "damaged", not "wrong file".

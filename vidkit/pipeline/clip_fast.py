@@ -43,10 +43,12 @@ def keyframe_before(path: Path, seconds: float) -> float:
     """Time (s) of the last video keyframe at or before `seconds` (where a copy-cut starts)."""
     with av.open(str(path), metadata_errors="ignore") as container:
         stream = container.streams.video[0]
-        container.seek(int(seconds / stream.time_base), stream=stream, backward=True, any_frame=False)
+        # From the recording's start, as ffmpeg's -ss counts (see MediaInfo.start)
+        origin = container.start_time / av.time_base if container.start_time is not None else 0.0
+        container.seek(int((seconds + origin) / stream.time_base), stream=stream, backward=True, any_frame=False)
         for packet in container.demux(stream):
             if packet.is_keyframe and packet.pts is not None:
-                found = float(packet.pts * stream.time_base)
+                found = float(packet.pts * stream.time_base) - origin
                 if found <= seconds + 1e-6:
                     return max(0.0, found)
                 break
