@@ -8,7 +8,6 @@ Transcription is faked (the captions-only preset over tiny recordings)."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
