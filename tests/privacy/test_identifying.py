@@ -132,3 +132,12 @@ def test_the_advice_of_an_error_survives_the_error_line_scrubber(refuse):
     message = str(caught.value)
     assert "P-0042" in message or "P017" in message
     assert hide_identifying(message, roster) == message
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("(Anna Visser) came in", "([name] [name]) came in"),
+    ("see record id P-0042) again", "see record id [redacted]) again"),
+    ("call 06-1234 5678, please", "call [redacted], please"),
+])
+def test_a_hidden_word_keeps_the_punctuation_around_it(text, shown):
+    assert hide_identifying(text, parse_roster("Anna Visser\n")) == shown

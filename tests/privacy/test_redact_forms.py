@@ -198,7 +198,7 @@ def test_titles_with_an_address_handle_or_spelled_name_are_refused_without_repea
 
 def test_log_lines_hide_addresses_and_handles():
     line = "upload failed for maria.jansen@example.org (user @mjansen)"
-    assert hide_identifying(line, ROSTER) == "upload failed for [redacted] (user [name]"
+    assert hide_identifying(line, ROSTER) == "upload failed for [redacted] (user @[name])"
 
 
 def test_matching_stays_fast_on_an_hour_of_words():

@@ -21,6 +21,7 @@ from vidkit.privacy.spans import identifying_spans, name_flags
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _TOKEN = re.compile(r"\S+")
+_EDGE_LEAD, _EDGE_TRAIL = re.compile(r"^[^\w]*"), re.compile(r"[^\w]*$")
 _LEADING = "@+#"  # kept at the start of what a finding shows: a handle's @, a phone's +
 
 
@@ -86,10 +87,13 @@ def hide_identifying(text: str, roster: Roster) -> str:
         return text
     shown = list(words)
     for start, end, kind in identifying_spans(words, [True] + [False] * (len(words) - 1), roster, None):
+        # The punctuation around a hidden word stays ("(Anna Visser)" -> "([name] [name])")
+        lead, trail = _EDGE_LEAD.match(words[start]).group(), _EDGE_TRAIL.search(words[end - 1]).group()
         if kind == "name":
-            shown[start:end] = ["[name]"] * (end - start)
+            shown[start:end] = [_EDGE_LEAD.match(w).group() + "[name]" + _EDGE_TRAIL.search(w).group()
+                                for w in words[start:end]]
         else:
-            shown[start:end] = ["[redacted]"] + [""] * (end - start - 1)
+            shown[start:end] = [lead + "[redacted]" + trail] + [""] * (end - start - 1)
     pieces, at = [], 0
     for token, word in zip(tokens, shown):
         pieces.append(text[at:token.start()] if word or not pieces else "")
