@@ -169,11 +169,13 @@ def parameters_hash(step: Step, ctx: Context, before: str = "") -> str:
     name, makes its own files rather than pointing at the first run's)."""
     import vidkit
 
-    parameters = step.parameters(ctx)  # probes the step's inputs: their places are known after
+    parameters = step.parameters(ctx)  # probes the step's inputs: the recording is known after
     out = str(Path(ctx.out_dir).resolve()) if ctx.out_dir is not None else None
-    names = sorted(str(Path(out or src.path.parent).resolve() / src.stem) for src in ctx._sources.values())
+    # The job's recording is the first input the context probed (the same here and on a worker)
+    recording = next(iter(ctx._sources.values()), None)
+    name = str(Path(out or recording.path.parent).resolve() / recording.stem) if recording else None
     text = json.dumps({"step": step.name, "before": before, "vidkit": vidkit.__version__, "out": out,
-                       "names": names, **parameters}, sort_keys=True, default=str)
+                       "name": name, **parameters}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
