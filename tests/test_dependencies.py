@@ -9,6 +9,7 @@ what to install) is optional: it must be declared in an extra.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata
 import re
 import sys
@@ -76,7 +77,13 @@ def _third_party(found: dict[str, list[tuple[str, bool]]]) -> dict[str, list[tup
 
 
 def _distributions(module: str) -> set[str]:
-    return {_normal(d) for d in importlib.metadata.packages_distributions().get(module, [])}
+    return {_normal(d) for d in _packages().get(module, [])}
+
+
+@functools.cache
+def _packages() -> dict[str, list[str]]:
+    """Module → distributions; reading every installed distribution's files takes a while."""
+    return importlib.metadata.packages_distributions()
 
 
 # Imported modules whose distribution is not installed in the test environment (optional

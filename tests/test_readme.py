@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import tomllib
 from pathlib import Path
@@ -19,8 +20,10 @@ def _section(title: str) -> str:
     return match.group(1)
 
 
-def _source_strings() -> list[str]:
-    """Every string literal under vidkit/ (f-string holes as \\0), backticks removed."""
+@functools.cache
+def _source_strings() -> tuple[str, ...]:
+    """Every string literal under vidkit/ (f-string holes as \\0), backticks removed; whitespace
+    collapsed. Parsed once per test process (every Troubleshooting row reads them)."""
     found = []
     for path in (ROOT / "vidkit").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -28,7 +31,7 @@ def _source_strings() -> list[str]:
                 found.append(node.value)
             elif isinstance(node, ast.JoinedStr):
                 found.append("".join(v.value if isinstance(v, ast.Constant) else "\0" for v in node.values))
-    return [s.replace("`", "") for s in found]
+    return tuple(" ".join(s.replace("`", "").split()) for s in found)
 
 
 def test_every_environment_variable_vidkit_reads_is_in_the_table():
@@ -78,7 +81,7 @@ def test_troubleshooting_quotes_messages_the_code_writes(quoted, in_code):
     section = " ".join(_section("Troubleshooting").replace("`", "").split())
     assert quoted in section
     code = in_code or quoted
-    assert any(code in " ".join(s.split()) for s in _source_strings()), code
+    assert any(code in s for s in _source_strings()), code
 
 
 def test_ffmpeg_python_is_not_used():

@@ -38,7 +38,7 @@ class Meet(Step):
 
     def run(self, ctx: Context) -> StepResult:
         self.threads.append(threading.get_ident())
-        self.barrier.wait(timeout=3)  # raises BrokenBarrierError unless the other step runs too
+        self.barrier.wait(timeout=2)  # raises BrokenBarrierError unless the other step runs too
         path = self.folder / f"{self.label}.txt"
         path.write_text(self.label)
         return StepResult(self.label, {self.label: path}, RedactSummary({}, 0, None))
