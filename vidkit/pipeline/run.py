@@ -12,6 +12,7 @@ from vidkit.console import Reporter
 from vidkit.errors import BadInputError, ProcessingError
 from vidkit.pipeline.job import Context, JobResult, Step, run_job
 from vidkit.pipeline.presets import Preset
+from vidkit.scrub import one_line
 
 
 @dataclass(frozen=True)
@@ -102,30 +103,16 @@ def run_preset(inputs: list[Path], preset: Preset, settings: Settings, reporter:
                 if len(inputs) == 1:
                     raise
                 # One recording failing does not stop the others (as `vidkit watch` and the
-                # cluster run): each says so, and the run ends with the failures counted.
+                # cluster run): each says so, and the run ends with the failures counted. Roster
+                # names are hidden from these lines as from every message (the steps' keys read
+                # the roster first: vidkit.privacy.options installs the hider).
                 failures.append((path, exc))
-                reporter.say(f"{path.name}: failed: {_line(exc, settings)}")
+                reporter.say(f"{path.name}: failed: {one_line(exc)}")
     if failures:
         path, exc = failures[0]
         error = BadInputError if all(isinstance(e, BadInputError) for _, e in failures) else ProcessingError
-        raise error(f"{len(failures)} of {len(inputs)} recordings failed; {path.name}: {_line(exc, settings)}")
+        raise error(f"{len(failures)} of {len(inputs)} recordings failed; {path.name}: {one_line(exc)}")
     return results
-
-
-def _line(exc: Exception, settings: Settings) -> str:
-    """The error as one line without roster names (the CLI hides them from its own error
-    line; these lines are printed on the way)."""
-    from vidkit.scrub import one_line, roster_words
-
-    hide: list[str] = []
-    if settings.get("privacy", "roster"):
-        from vidkit.privacy.options import privacy_options
-
-        try:
-            hide = roster_words(privacy_options(settings).roster)
-        except Exception:  # noqa: BLE001 - the roster itself was unreadable: that is the error shown
-            hide = []
-    return one_line(exc, hide)
 
 
 def run_payload(results: list[JobResult], preset: Preset) -> dict[str, Any]:
